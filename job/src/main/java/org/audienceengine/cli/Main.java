@@ -1,0 +1,30 @@
+package org.audienceengine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/audience-engine}: one launcher for every command of cli.md. */
+@Command(
+        name = "audience-engine",
+        mixinStandardHelpOptions = true,
+        version = "audience-engine 0.1.0",
+        description = "Real-time audiences on Apache Flink.",
+        subcommands = {ReplayCommand.class, ValidateCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (2 for bad arguments, as picocli does). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+}

@@ -1,0 +1,64 @@
+package org.audienceengine.definitions;
+
+import org.audienceengine.evaluation.EventSeries;
+import org.audienceengine.evaluation.Window;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated, compiled definitions document: the audiences in evaluation order (those without
+ * audience conditions first, each group by id) and the event series and first-seen windows the
+ * profiles need to keep for them.
+ */
+public final class AudienceSet implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<Audience> inEvaluationOrder;
+    private final Map<Integer, Audience> byId = new LinkedHashMap<>();
+    private final Map<Long, EventSeries> series;
+    private final List<Window> firstSeenWindows;
+    private final String source;
+
+    AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source) {
+        List<Audience> ordered = new ArrayList<>(audiences);
+        ordered.sort(Comparator.comparing(Audience::nested).thenComparingInt(Audience::id));
+        this.inEvaluationOrder = List.copyOf(ordered);
+        for (Audience a : ordered) {
+            byId.put(a.id(), a);
+        }
+        this.series = series;
+        this.firstSeenWindows = List.copyOf(firstSeenWindows);
+        this.source = source;
+    }
+
+    public List<Audience> inEvaluationOrder() {
+        return inEvaluationOrder;
+    }
+
+    public Audience audience(int id) {
+        return byId.get(id);
+    }
+
+    public Collection<EventSeries> series() {
+        return series.values();
+    }
+
+    public boolean hasSeries(long key) {
+        return series.containsKey(key);
+    }
+
+    public List<Window> firstSeenWindows() {
+        return firstSeenWindows;
+    }
+
+    /** The JSON text this set was compiled from (so it can be shipped to operators as text). */
+    public String sourceJson() {
+        return source;
+    }
+}

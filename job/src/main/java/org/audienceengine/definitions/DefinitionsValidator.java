@@ -1,0 +1,459 @@
+package org.audienceengine.definitions;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.audienceengine.ingest.DeviceIdentities;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks an audience definitions document against audiences.md. A document is accepted or
+ * rejected as a whole, so every error is collected (never only the first), each as {@code
+ * "<json path>: <message>"}.
+ *
+ * <p>Choices the spec leaves open:
+ * <ul>
+ *   <li>A key that is present with {@code null} counts as present: null never stands in for an
+ *       absent optional field, and {@code "value": null} on {@code exists} is an error.
+ *   <li>String lengths (names, 1–100) are counted in Unicode code points.
+ *   <li>Event {@code type}: events.md accepts event types it does not know and matches them by
+ *       name, so any lower-case identifier ({@code [a-z][a-z0-9_]*}, which covers every type
+ *       events.md lists) is accepted. Upper case or blanks are rejected, because types match
+ *       exactly and mParticle's types are all lower case: such a type is a typo that would never
+ *       match.
+ *   <li>A disabled audience is validated like any other, since enabling it later must not
+ *       require a different document. An {@code audience} reference to one is still an error.
+ * </ul>
+ */
+public final class DefinitionsValidator {
+    public static final int MAX_AUDIENCES = 1000;
+    public static final int MAX_DEPTH = 16;
+    public static final int MAX_NAME_CHARS = 100;
+
+    private static final String ID_MESSAGE = "must be an integer between 1 and 2147483647";
+    private static final String SCALAR_MESSAGE = "must be a string, number or boolean";
+
+    private static final Set<String> ROOT_KEYS = Set.of("audiences");
+    private static final Set<String> AUDIENCE_KEYS = Set.of("id", "name", "external_name", "enabled", "criteria");
+    private static final List<String> CONDITIONS = List.of("and", "or", "not", "event", "user_attribute",
+            "identity", "device", "consent", "first_seen", "location", "audience");
+    private static final Set<String> FILTER_KEYS = Set.of("attribute", "op", "value");
+    /** The keys allowed in the body of each leaf condition. */
+    private static final Map<String, Set<String>> BODY_KEYS = Map.of(
+            "event", Set.of("type", "name", "custom_event_type", "where", "within", "count", "sum", "min", "max", "avg"),
+            "user_attribute", Set.of("name", "op", "value"),
+            "identity", Set.of("type", "op", "value"),
+            "device", Set.of("field", "op", "value"),
+            "consent", Set.of("purpose", "consented"),
+            "first_seen", Set.of("within"),
+            "location", Set.of("latitude", "longitude", "radius_km"),
+            "audience", Set.of("id"));
+    private static final List<String> AGGREGATES = List.of("count", "sum", "min", "max", "avg");
+    private static final List<String> AGGREGATE_OPS = List.of("gt", "gte", "lt", "lte", "equals", "not_equals",
+            "between");
+    private static final List<String> OPS = List.of("exists", "not_exists", "equals", "not_equals", "contains",
+            "not_contains", "matches", "in", "gt", "gte", "lt", "lte", "between");
+    private static final List<String> CUSTOM_EVENT_TYPES = List.of("navigation", "location", "search",
+            "transaction", "user_content", "user_preference", "social", "media", "attribution", "other");
+    private static final Set<String> USER_IDENTITY_TYPES = Set.of("customer_id", "email", "other", "other_id_2",
+            "other_id_3", "other_id_4", "other_id_5", "other_id_6", "other_id_7", "other_id_8", "other_id_9",
+            "other_id_10", "mobile_number", "phone_number_2", "phone_number_3", "facebook", "google", "microsoft",
+            "twitter", "yahoo");
+    private static final Pattern EVENT_TYPE = Pattern.compile("[a-z][a-z0-9_]*");
+    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+
+    // Duplicate keys would otherwise be resolved silently (last wins), hiding e.g. a second
+    // "event" in one condition; trailing garbage would otherwise be ignored.
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final List<String> errors = new ArrayList<>();
+    private final Map<Long, Integer> firstIndexById = new HashMap<>();
+    private JsonNode audiences;
+    private int currentAudience;
+
+    private DefinitionsValidator() {}
+
+    /** Every error of the document text; unparseable JSON is one error at path {@code $}. */
+    public static List<String> validate(String jsonText) {
+        JsonNode root;
+        try {
+            root = jsonText == null ? null : MAPPER.readTree(jsonText);
+        } catch (JsonProcessingException e) {
+            return List.of("$: not valid JSON: " + describe(e));
+        }
+        if (root == null || root.isMissingNode()) {
+            return List.of("$: not valid JSON: no content");
+        }
+        return validate(root);
+    }
+
+    /** Every error of the document, in document order; empty when the document is valid. */
+    public static List<String> validate(JsonNode root) {
+        DefinitionsValidator v = new DefinitionsValidator();
+        v.root(root);
+        return List.copyOf(v.errors);
+    }
+
+    private static String describe(JsonProcessingException e) {
+        // The original message may embed a "[Source: ...; line, column]" location of its own.
+        String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("")
+                .replaceAll("\\[Source: [^;]*; ", "[");
+        JsonLocation at = e.getLocation();
+        return at == null ? message : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    private void root(JsonNode root) {
+        if (!check(root != null && root.isObject(), "$", "must be an object")) {
+            return;
+        }
+        unknownKeys(root, "", ROOT_KEYS);
+        audiences = root.get("audiences");
+        if (!check(audiences != null, "audiences", "is required")
+                || !check(audiences.isArray(), "audiences", "must be a list")) {
+            return;
+        }
+        check(audiences.size() <= MAX_AUDIENCES, "audiences",
+                "must hold at most " + MAX_AUDIENCES + " audiences, has " + audiences.size());
+        // References may point forward, so ids are collected before any audience is checked.
+        for (int i = 0; i < audiences.size(); i++) {
+            JsonNode id = audiences.get(i).get("id");
+            if (isId(id)) {
+                firstIndexById.putIfAbsent(id.longValue(), i);
+            }
+        }
+        for (int i = 0; i < audiences.size(); i++) {
+            currentAudience = i;
+            audience(audiences.get(i), "audiences[" + i + "]");
+        }
+    }
+
+    private void audience(JsonNode node, String path) {
+        if (!object(node, path, AUDIENCE_KEYS)) {
+            return;
+        }
+        JsonNode id = required(node, "id", path);
+        if (id != null && check(isId(id), path + ".id", ID_MESSAGE)) {
+            int first = firstIndexById.get(id.longValue());
+            check(first == currentAudience, path + ".id",
+                    "duplicate id " + id.longValue() + ", already used by audiences[" + first + "]");
+        }
+        nameText(required(node, "name", path), path + ".name");
+        nameText(node.get("external_name"), path + ".external_name");
+        JsonNode enabled = node.get("enabled");
+        check(enabled == null || enabled.isBoolean(), path + ".enabled", "must be a boolean");
+        JsonNode criteria = required(node, "criteria", path);
+        if (criteria != null) {
+            condition(criteria, path + ".criteria", 1);
+        }
+    }
+
+    /**
+     * Depth counts conditions, not JSON objects: the criteria root is level 1 and every child of
+     * an and/or/not is one level deeper than its parent; leaf bodies add nothing. A condition at
+     * level 17 is reported once and not descended into.
+     */
+    private void condition(JsonNode node, String path, int depth) {
+        if (!check(depth <= MAX_DEPTH, path, "criteria must not be nested deeper than " + MAX_DEPTH + " levels")
+                || !check(node.isObject(), path, "must be an object with exactly one condition key")) {
+            return;
+        }
+        List<String> kinds = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (check(CONDITIONS.contains(key), child(path, key), "unknown condition")) {
+                kinds.add(key);
+            }
+        }
+        // A node holding only unknown keys has been reported above, key by key.
+        check(!node.isEmpty(), path, "must have exactly one condition key, one of " + String.join(", ", CONDITIONS));
+        check(kinds.size() <= 1, path,
+                "must have exactly one condition key, has " + kinds.size() + ": " + String.join(", ", kinds));
+        // With two keys both bodies are still checked, so that one round of fixes suffices.
+        for (String kind : kinds) {
+            body(kind, node.get(kind), path + "." + kind, depth);
+        }
+    }
+
+    private void body(String kind, JsonNode node, String path, int depth) {
+        if (BODY_KEYS.containsKey(kind) && !object(node, path, BODY_KEYS.get(kind))) {
+            return;
+        }
+        switch (kind) {
+            case "and", "or" -> {
+                if (check(node.isArray(), path, "must be a list of conditions")
+                        && check(!node.isEmpty(), path, "must not be empty")) {
+                    for (int j = 0; j < node.size(); j++) {
+                        condition(node.get(j), path + "[" + j + "]", depth + 1);
+                    }
+                }
+            }
+            case "not" -> condition(node, path, depth + 1);
+            case "event" -> event(node, path);
+            case "user_attribute" -> comparison(node, path, "name");
+            case "identity" -> comparison(node, path, "type");
+            case "device" -> comparison(node, path, "field");
+            case "consent" -> {
+                nonEmptyText(required(node, "purpose", path), path + ".purpose");
+                JsonNode consented = required(node, "consented", path);
+                check(consented == null || consented.isBoolean(), path + ".consented", "must be a boolean");
+            }
+            case "first_seen" -> window(node, path);
+            case "location" -> {
+                range(node, "latitude", path, -90, 90);
+                range(node, "longitude", path, -180, 180);
+                JsonNode r = required(node, "radius_km", path);
+                check(r == null || r.isNumber() && r.doubleValue() > 0 && Double.isFinite(r.doubleValue()),
+                        path + ".radius_km", "must be a number greater than 0");
+            }
+            case "audience" -> audienceReference(node, path);
+            default -> throw new IllegalStateException(kind);
+        }
+    }
+
+    private void event(JsonNode node, String path) {
+        JsonNode type = node.get("type");
+        check(type == null || type.isTextual() && EVENT_TYPE.matcher(type.textValue()).matches(), path + ".type",
+                "must be a lower-case event type such as custom_event or commerce_event");
+        if (node.has("name")) {
+            nonEmptyText(node.get("name"), path + ".name");
+        }
+        JsonNode cet = node.get("custom_event_type");
+        check(cet == null || cet.isTextual() && CUSTOM_EVENT_TYPES.contains(cet.textValue()),
+                path + ".custom_event_type", "must be one of " + String.join(", ", CUSTOM_EVENT_TYPES));
+        JsonNode where = node.get("where");
+        if (where != null && check(where.isArray(), path + ".where", "must be a list of filters")) {
+            for (int k = 0; k < where.size(); k++) {
+                String fp = path + ".where[" + k + "]";
+                if (object(where.get(k), fp, FILTER_KEYS)) {
+                    comparison(where.get(k), fp, "attribute");
+                }
+            }
+        }
+        window(node, path);
+        List<String> present = AGGREGATES.stream().filter(node::has).toList();
+        check(present.size() <= 1, path, "must have at most one of " + String.join(", ", AGGREGATES) + ", has "
+                + String.join(", ", present));
+        for (String aggregate : present) {
+            aggregate(node.get(aggregate), path + "." + aggregate, aggregate.equals("count"));
+        }
+    }
+
+    /** count: {op, value} over a non-negative integer; sum/min/max/avg: {attribute, op, value}. */
+    private void aggregate(JsonNode node, String path, boolean count) {
+        if (!object(node, path, count ? Set.of("op", "value") : FILTER_KEYS)) {
+            return;
+        }
+        if (!count) {
+            nonEmptyText(required(node, "attribute", path), path + ".attribute");
+        }
+        String op = op(node, path, AGGREGATE_OPS);
+        JsonNode value = op == null ? null : required(node, "value", path);
+        if (value == null) {
+            return;
+        }
+        if (op.equals("between")) {
+            bounds(value, path + ".value", count);
+        } else if (count) {
+            check(isCount(value), path + ".value", "must be a non-negative integer");
+        } else {
+            check(value.isNumber(), path + ".value", "must be a number");
+        }
+    }
+
+    /** user_attribute, identity, device and where filters: {subject, op, value}. */
+    private void comparison(JsonNode node, String path, String subject) {
+        JsonNode subjectNode = required(node, subject, path);
+        if (subject.equals("type")) {
+            check(subjectNode == null || subjectNode.isTextual() && isIdentityType(subjectNode.textValue()),
+                    path + ".type", "must be a user identity type or a device_info identity field");
+        } else {
+            nonEmptyText(subjectNode, path + "." + subject);
+        }
+        String op = op(node, path, OPS);
+        if (op == null) {
+            return;
+        }
+        JsonNode value = node.get("value");
+        String vp = path + ".value";
+        if (op.equals("exists") || op.equals("not_exists")) {
+            check(value == null, vp, "must be absent for op " + op);
+            return;
+        }
+        if (!check(value != null, vp, "is required for op " + op)) {
+            return;
+        }
+        switch (op) {
+            case "equals", "not_equals" -> check(isScalar(value), vp, SCALAR_MESSAGE);
+            case "contains", "not_contains", "matches" -> check(value.isTextual(), vp, "must be a string");
+            case "in" -> {
+                if (check(value.isArray() && !value.isEmpty(), vp,
+                        "must be a non-empty list of strings, numbers or booleans")) {
+                    for (int k = 0; k < value.size(); k++) {
+                        check(isScalar(value.get(k)), vp + "[" + k + "]", SCALAR_MESSAGE);
+                    }
+                }
+            }
+            case "between" -> bounds(value, vp, false);
+            default -> check(value.isNumber(), vp, "must be a number");
+        }
+    }
+
+    private void audienceReference(JsonNode node, String path) {
+        JsonNode id = required(node, "id", path);
+        String ip = path + ".id";
+        if (id == null || !check(isId(id), ip, ID_MESSAGE)) {
+            return;
+        }
+        Integer target = firstIndexById.get(id.longValue());
+        if (!check(target != null, ip, "refers to unknown audience " + id.longValue())
+                || !check(target != currentAudience, ip, "must not refer to its own audience")) {
+            return;
+        }
+        JsonNode referenced = audiences.get(target);
+        JsonNode enabled = referenced.get("enabled");
+        // An enabled flag that is not a boolean is reported on its own audience; it counts as enabled here.
+        check(enabled == null || !enabled.isBoolean() || enabled.booleanValue(), ip,
+                "refers to disabled audience " + id.longValue());
+        check(!hasAudienceCondition(referenced.get("criteria"), 1), ip, "refers to audience " + id.longValue()
+                + ", which has an audience condition itself (only one level of nesting is allowed)");
+    }
+
+    private static boolean hasAudienceCondition(JsonNode node, int depth) {
+        if (node == null || !node.isObject() || depth > MAX_DEPTH) {
+            return false;
+        }
+        if (node.has("audience") || hasAudienceCondition(node.get("not"), depth + 1)) {
+            return true;
+        }
+        for (String group : List.of("and", "or")) {
+            JsonNode parts = node.get(group);
+            for (int j = 0; parts != null && parts.isArray() && j < parts.size(); j++) {
+                if (hasAudienceCondition(parts.get(j), depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The op if it is one of {@code allowed}; null (after reporting) otherwise. */
+    private String op(JsonNode node, String path, List<String> allowed) {
+        JsonNode op = required(node, "op", path);
+        boolean ok = op != null && check(op.isTextual() && allowed.contains(op.textValue()), path + ".op",
+                "must be one of " + String.join(", ", allowed));
+        return ok ? op.textValue() : null;
+    }
+
+    private void bounds(JsonNode value, String path, boolean counts) {
+        String kind = counts ? "non-negative integer" : "number";
+        if (!check(value.isArray() && value.size() == 2, path, "must be a list [lo, hi] of two " + kind + "s")) {
+            return;
+        }
+        boolean numbers = true;
+        for (int k = 0; k < 2; k++) {
+            JsonNode bound = value.get(k);
+            numbers &= check(counts ? isCount(bound) : bound.isNumber(), path + "[" + k + "]", "must be a " + kind);
+        }
+        if (numbers) {
+            check(value.get(0).decimalValue().compareTo(value.get(1).decimalValue()) <= 0, path,
+                    "lo must not be greater than hi");
+        }
+    }
+
+    private void window(JsonNode node, String path) {
+        JsonNode within = required(node, "within", path);
+        if (within == null || !check(within.isTextual(), path + ".within", Windows.FORMAT_MESSAGE)) {
+            return;
+        }
+        try {
+            Windows.windowMillis(within.textValue());
+        } catch (IllegalArgumentException e) {
+            check(false, path + ".within", e.getMessage());
+        }
+    }
+
+    private void range(JsonNode node, String key, String path, int lo, int hi) {
+        JsonNode v = required(node, key, path);
+        check(v == null || v.isNumber() && v.doubleValue() >= lo && v.doubleValue() <= hi, path + "." + key,
+                "must be a number between " + lo + " and " + hi);
+    }
+
+    /** Absent (null) passes here and in nonEmptyText: the caller decides whether the field is required. */
+    private void nameText(JsonNode v, String path) {
+        check(v == null || v.isTextual() && !v.textValue().isEmpty()
+                        && v.textValue().codePointCount(0, v.textValue().length()) <= MAX_NAME_CHARS,
+                path, "must be a string of 1 to " + MAX_NAME_CHARS + " characters");
+    }
+
+    private void nonEmptyText(JsonNode v, String path) {
+        check(v == null || v.isTextual() && !v.textValue().isEmpty(), path, "must be a non-empty string");
+    }
+
+    private boolean object(JsonNode node, String path, Set<String> keys) {
+        if (!check(node.isObject(), path, "must be an object")) {
+            return false;
+        }
+        unknownKeys(node, path, keys);
+        return true;
+    }
+
+    private void unknownKeys(JsonNode node, String path, Set<String> keys) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            check(keys.contains(key), child(path, key), "unknown key");
+        }
+    }
+
+    private JsonNode required(JsonNode node, String key, String path) {
+        JsonNode v = node.get(key);
+        check(v != null, path + "." + key, "is required");
+        return v;
+    }
+
+    private static boolean isId(JsonNode id) {
+        return id != null && id.isIntegralNumber() && id.canConvertToLong()
+                && id.longValue() >= 1 && id.longValue() <= Integer.MAX_VALUE;
+    }
+
+    private static boolean isCount(JsonNode v) {
+        return v.isIntegralNumber() && v.bigIntegerValue().signum() >= 0;
+    }
+
+    private static boolean isIdentityType(String type) {
+        return USER_IDENTITY_TYPES.contains(type) || DeviceIdentities.isIdentity(type);
+    }
+
+    private static boolean isScalar(JsonNode v) {
+        return v.isTextual() || v.isNumber() || v.isBoolean();
+    }
+
+    /** Keys that are not plain identifiers are quoted, so that the path stays unambiguous. */
+    private static String child(String path, String key) {
+        if (PLAIN_KEY.matcher(key).matches()) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+        return (path.isEmpty() ? "$" : path) + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+    }
+
+    /** Reports the error unless {@code ok}; returns {@code ok} so that checks can guard what follows. */
+    private boolean check(boolean ok, String path, String message) {
+        if (!ok) {
+            errors.add(path + ": " + message);
+        }
+        return ok;
+    }
+}

@@ -1,0 +1,64 @@
+package org.audienceengine.deltas;
+
+import org.audienceengine.definitions.Audience;
+import org.audienceengine.ingest.DeviceIdentities;
+import org.audienceengine.profile.UserProfile;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds deltas and advances the per-(audience, user) seq kept in the profile. */
+public final class DeltaFactory {
+    private DeltaFactory() {}
+
+    /** Identities as a delta carries them. */
+    public record Identities(Map<String, String> user, Map<String, String> device) {
+        public static Identities of(UserProfile p) {
+            Map<String, String> device = new TreeMap<>();
+            for (Map.Entry<String, String> e : p.deviceInfo.entrySet()) {
+                if (DeviceIdentities.isIdentity(e.getKey())) {
+                    device.put(e.getKey(), e.getValue());
+                }
+            }
+            return new Identities(new TreeMap<>(p.identities), device);
+        }
+    }
+
+    public static MembershipDelta next(
+            long mpid, UserProfile p, Audience audience, boolean add, String reason, long at, Identities ids) {
+        return next(mpid, p, audience.id(), audience.name(), audience.externalName(), add, reason, at, ids);
+    }
+
+    public static MembershipDelta next(
+            long mpid,
+            UserProfile p,
+            int audienceId,
+            String name,
+            String externalName,
+            boolean add,
+            String reason,
+            long at,
+            Identities ids) {
+        int seq = p.seqs.getOrDefault(audienceId, 0) + 1;
+        if (((seq & 1) == 1) != add) {
+            throw new IllegalStateException("deltas of audience " + audienceId + " must alternate add/remove");
+        }
+        p.seqs.put(audienceId, seq);
+        MembershipDelta d = new MembershipDelta();
+        d.audienceId = audienceId;
+        d.audienceName = name;
+        d.externalName = externalName;
+        d.mpid = mpid;
+        d.action = add ? MembershipDelta.ADD : MembershipDelta.REMOVE;
+        d.reason = reason;
+        d.effectiveAt = at;
+        d.seq = seq;
+        d.profileCreatedAt = p.createdAt;
+        d.deltaId = MembershipDelta.deltaId(audienceId, mpid, p.createdAt, seq);
+        d.identities = ids.user();
+        d.deviceIdentities = ids.device();
+        d.userAttributes = Reason.ERASURE.equals(reason) ? null : new TreeMap<>(p.attributes);
+        d.environment = p.environment;
+        return d;
+    }
+}

@@ -1,0 +1,36 @@
+package org.audienceengine.deltas;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import org.audienceengine.connectors.file.JsonLinesFileSink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The JSON line form of a delta (deltas.md). */
+public final class DeltaJson implements JsonLinesFileSink.LineRenderer<MembershipDelta> {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    @Override
+    public String apply(MembershipDelta delta) {
+        return toJson(delta);
+    }
+
+    public static String toJson(MembershipDelta delta) {
+        try {
+            return MAPPER.writeValueAsString(delta);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static MembershipDelta fromJson(String line) {
+        try {
+            return MAPPER.readValue(line, MembershipDelta.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

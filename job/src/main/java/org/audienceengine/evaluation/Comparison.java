@@ -1,0 +1,166 @@
+package org.audienceengine.evaluation;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * An operator with its value, applied to an attribute value: String, BigDecimal, Boolean, a
+ * List of Strings (user attribute lists), or null when the attribute is missing. Implements the
+ * missing / list / wrong-kind rules of audiences.md "Operators".
+ */
+public final class Comparison implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern NUMERIC = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+    private final Op op;
+    /** String, BigDecimal or Boolean; for IN a List of them; for BETWEEN a BigDecimal[2]. */
+    private final Object value;
+    private final String lowerValue;
+    private final Pattern glob;
+
+    public Comparison(Op op, Object value) {
+        this.op = op;
+        this.value = value;
+        this.lowerValue = value instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
+        this.glob = op == Op.MATCHES ? globPattern((String) value) : null;
+    }
+
+    public Op op() {
+        return op;
+    }
+
+    public boolean test(Object attribute) {
+        if (attribute == null) {
+            return op == Op.NOT_EXISTS;
+        }
+        if (op == Op.EXISTS) {
+            return true;
+        }
+        if (op == Op.NOT_EXISTS) {
+            return false;
+        }
+        if (attribute instanceof List<?> list) {
+            // A list satisfies a positive operator through any element; the negations hold when
+            // no element satisfies their positive form.
+            if (op == Op.NOT_EQUALS || op == Op.NOT_CONTAINS) {
+                Op positive = op == Op.NOT_EQUALS ? Op.EQUALS : Op.CONTAINS;
+                for (Object element : list) {
+                    if (testScalar(positive, element)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            for (Object element : list) {
+                if (testScalar(op, element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return testScalar(op, attribute);
+    }
+
+    private boolean testScalar(Op o, Object v) {
+        switch (o) {
+            case EQUALS:
+                return valuesEqual(v, value);
+            case NOT_EQUALS:
+                return !valuesEqual(v, value);
+            case CONTAINS:
+                return v instanceof String s && s.toLowerCase(Locale.ROOT).contains(lowerValue);
+            case NOT_CONTAINS:
+                return !(v instanceof String s && s.toLowerCase(Locale.ROOT).contains(lowerValue));
+            case MATCHES:
+                return v instanceof String s && glob.matcher(s).matches();
+            case IN:
+                for (Object candidate : (List<?>) value) {
+                    if (valuesEqual(v, candidate)) {
+                        return true;
+                    }
+                }
+                return false;
+            default:
+                return compareNumber(o, numeric(v));
+        }
+    }
+
+    /** Compares an aggregate (null = "no value", which makes every comparison false). */
+    public boolean testNumber(BigDecimal aggregate) {
+        if (aggregate == null) {
+            return false;
+        }
+        return switch (op) {
+            case EQUALS -> value instanceof BigDecimal d && aggregate.compareTo(d) == 0;
+            case NOT_EQUALS -> value instanceof BigDecimal d && aggregate.compareTo(d) != 0;
+            default -> compareNumber(op, aggregate);
+        };
+    }
+
+    private boolean compareNumber(Op o, BigDecimal x) {
+        if (x == null) {
+            return false;
+        }
+        return switch (o) {
+            case GT -> x.compareTo((BigDecimal) value) > 0;
+            case GTE -> x.compareTo((BigDecimal) value) >= 0;
+            case LT -> x.compareTo((BigDecimal) value) < 0;
+            case LTE -> x.compareTo((BigDecimal) value) <= 0;
+            case BETWEEN -> {
+                BigDecimal[] range = (BigDecimal[]) value;
+                yield x.compareTo(range[0]) >= 0 && x.compareTo(range[1]) <= 0;
+            }
+            default -> false;
+        };
+    }
+
+    /**
+     * Equality of audiences.md: text case-insensitively; a number equals a number or a numeric
+     * string of the same value; booleans equal only booleans; two strings always compare as text.
+     */
+    static boolean valuesEqual(Object a, Object b) {
+        if (a instanceof Boolean || b instanceof Boolean) {
+            return a instanceof Boolean && a.equals(b);
+        }
+        if (a instanceof String sa && b instanceof String sb) {
+            return sa.equalsIgnoreCase(sb);
+        }
+        BigDecimal x = numeric(a);
+        BigDecimal y = numeric(b);
+        return x != null && y != null && x.compareTo(y) == 0;
+    }
+
+    /** A number, or a string holding one, as a BigDecimal; null for anything else. */
+    static BigDecimal numeric(Object v) {
+        if (v instanceof BigDecimal d) {
+            return d;
+        }
+        if (v instanceof String s && NUMERIC.matcher(s).matches()) {
+            return new BigDecimal(s);
+        }
+        return null;
+    }
+
+    private static Pattern globPattern(String glob) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (literal.length() > 0) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (literal.length() > 0) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL);
+    }
+}

@@ -1,0 +1,149 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.ingest.DeviceIdentities;
+import org.audienceengine.profile.Bucket;
+import org.audienceengine.profile.UserProfile;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/** The condition kinds of audiences.md, compiled. */
+public final class Conditions {
+    private Conditions() {}
+
+    public record All(List<Condition> parts) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            for (Condition part : parts) {
+                if (!part.test(c)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public record Any(List<Condition> parts) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            for (Condition part : parts) {
+                if (part.test(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    public record Not(Condition inner) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return !inner.test(c);
+        }
+    }
+
+    /** The aggregate that an event condition compares. */
+    public enum Aggregate { COUNT, SUM, MIN, MAX, AVG }
+
+    public record EventAggregate(long seriesKey, Window window, Aggregate aggregate, Comparison comparison)
+            implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return comparison.testNumber(value(c.profile.series.get(seriesKey), c.at));
+        }
+
+        /** The aggregate over the buckets in the window at T; null for "no value". */
+        BigDecimal value(TreeMap<Long, Bucket> buckets, long at) {
+            long count = 0;
+            long numeric = 0;
+            double sum = 0;
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            if (buckets != null) {
+                NavigableMap<Long, Bucket> inWindow =
+                        buckets.subMap(window.firstBucket(at), true, window.bucketOf(at), true);
+                for (Bucket b : inWindow.values()) {
+                    count += b.count;
+                    numeric += b.numericCount;
+                    sum += b.sum;
+                    min = Math.min(min, b.min);
+                    max = Math.max(max, b.max);
+                }
+            }
+            return switch (aggregate) {
+                case COUNT -> BigDecimal.valueOf(count);
+                case SUM -> BigDecimal.valueOf(sum);
+                case MIN -> numeric == 0 ? null : BigDecimal.valueOf(min);
+                case MAX -> numeric == 0 ? null : BigDecimal.valueOf(max);
+                case AVG -> numeric == 0 ? null : BigDecimal.valueOf(sum / numeric);
+            };
+        }
+    }
+
+    public record UserAttribute(String name, Comparison comparison) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return comparison.test(c.profile.attributes.get(name));
+        }
+    }
+
+    /** A user identity, or a device identity field of device_info. */
+    public record Identity(String type, Comparison comparison) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            Map<String, String> source =
+                    DeviceIdentities.isIdentity(type) ? c.profile.deviceInfo : c.profile.identities;
+            return comparison.test(source.get(type));
+        }
+    }
+
+    public record Device(String field, Comparison comparison) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return comparison.test(c.profile.deviceInfo.get(field));
+        }
+    }
+
+    public record Consent(String purpose, boolean consented) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            UserProfile.Consent latest = c.profile.consent.get(purpose);
+            return latest != null && latest.consented() == consented;
+        }
+    }
+
+    public record FirstSeen(Window window) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return window.contains(window.bucketOf(c.profile.firstSeenAt), c.at);
+        }
+    }
+
+    public record Near(double latitude, double longitude, double radiusKm) implements Condition {
+        static final double EARTH_RADIUS_KM = 6371.0088;
+
+        @Override
+        public boolean test(EvaluationContext c) {
+            UserProfile p = c.profile;
+            return p.hasLocation && haversineKm(latitude, longitude, p.latitude, p.longitude) <= radiusKm;
+        }
+
+        static double haversineKm(double lat1, double lon1, double lat2, double lon2) {
+            double dLat = Math.toRadians(lat2 - lat1);
+            double dLon = Math.toRadians(lon2 - lon1);
+            double h = Math.pow(Math.sin(dLat / 2), 2)
+                    + Math.cos(Math.toRadians(lat1)) * Math.cos(Math.toRadians(lat2)) * Math.pow(Math.sin(dLon / 2), 2);
+            return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+        }
+    }
+
+    public record InAudience(int audienceId) implements Condition {
+        @Override
+        public boolean test(EvaluationContext c) {
+            return c.isMember(audienceId);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.ingest.Event;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/** The filter part of an event condition: type, name, custom event type and {@code where}. */
+public final class EventMatcher implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** One {@code where} filter on an event attribute. */
+    public record Filter(String attribute, Comparison comparison) implements Serializable {}
+
+    private final String type;
+    private final String name;
+    private final String customEventType;
+    private final List<Filter> where;
+
+    public EventMatcher(String type, String name, String customEventType, List<Filter> where) {
+        this.type = type;
+        this.name = name;
+        this.customEventType = customEventType;
+        this.where = List.copyOf(where);
+    }
+
+    public boolean matches(Event event) {
+        if (type != null && !type.equals(event.type)) {
+            return false;
+        }
+        if (name != null && (event.name == null || !name.equalsIgnoreCase(event.name))) {
+            return false;
+        }
+        if (customEventType != null && !customEventType.equals(event.customEventType)) {
+            return false;
+        }
+        for (Filter filter : where) {
+            if (!filter.comparison().test(event.attributes.get(filter.attribute()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "type=" + type + " name=" + (name == null ? null : name.toLowerCase(Locale.ROOT))
+                + " custom_event_type=" + customEventType + " where=" + where.size();
+    }
+}

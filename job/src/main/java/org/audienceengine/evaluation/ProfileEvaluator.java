@@ -1,0 +1,166 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.definitions.Audience;
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.deltas.DeltaFactory;
+import org.audienceengine.deltas.DeltaFactory.Identities;
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.deltas.Reason;
+import org.audienceengine.ingest.Batch;
+import org.audienceengine.profile.Bucket;
+import org.audienceengine.profile.ProfileUpdater;
+import org.audienceengine.profile.UserProfile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The per-user step of the engine, free of Flink: apply a batch, evaluate at an expiry instant,
+ * expire a profile, and say when the user must next be looked at. The keyed operator owns state
+ * and timers and calls these.
+ */
+public final class ProfileEvaluator {
+    private final AudienceSet set;
+    private final long lifetimeMs;
+    private final boolean clampFuture;
+
+    public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture) {
+        this.set = set;
+        this.lifetimeMs = lifetimeMs;
+        this.clampFuture = clampFuture;
+    }
+
+    public AudienceSet audiences() {
+        return set;
+    }
+
+    /** A new, empty profile created at {@code at}. */
+    public static UserProfile newProfile(long at) {
+        UserProfile p = new UserProfile();
+        p.createdAt = at;
+        p.lastBatchAt = at;
+        p.firstSeenAt = Long.MAX_VALUE;
+        return p;
+    }
+
+    /** Applies a batch at time T and evaluates the user once; returns the flips. */
+    public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
+        Identities before = Identities.of(p);
+        ProfileUpdater.apply(p, batch, at, set, clampFuture);
+        Identities after = Identities.of(p);
+        boolean identitiesChanged = !before.user().equals(after.user());
+        List<MembershipDelta> out = new ArrayList<>();
+        List<Audience> audiences = set.inEvaluationOrder();
+        boolean[] members = evaluate(p, at);
+        for (int i = 0; i < members.length; i++) {
+            Audience a = audiences.get(i);
+            boolean was = p.isMember(a.id());
+            boolean now = members[i];
+            if (was && !now) {
+                // The identities the user was added with: those before this batch.
+                out.add(DeltaFactory.next(mpid, p, a, false, reasonFor(a, Reason.CRITERIA), at, before));
+            } else if (!was && now) {
+                out.add(DeltaFactory.next(mpid, p, a, true, Reason.CRITERIA, at, after));
+            } else if (was && identitiesChanged) {
+                out.add(DeltaFactory.next(mpid, p, a, false, Reason.IDENTITY_CHANGE, at, before));
+                out.add(DeltaFactory.next(mpid, p, a, true, Reason.IDENTITY_CHANGE, at, after));
+            }
+        }
+        return out;
+    }
+
+    /** Evaluates the user at an expiry instant x (a window edge); returns the flips. */
+    public List<MembershipDelta> evaluateAt(long mpid, UserProfile p, long at) {
+        ProfileUpdater.prune(p, at, set);
+        Identities ids = Identities.of(p);
+        List<MembershipDelta> out = new ArrayList<>();
+        List<Audience> audiences = set.inEvaluationOrder();
+        boolean[] members = evaluate(p, at);
+        for (int i = 0; i < members.length; i++) {
+            Audience a = audiences.get(i);
+            if (p.isMember(a.id()) != members[i]) {
+                out.add(DeltaFactory.next(mpid, p, a, members[i], reasonFor(a, Reason.EXPIRY), at, ids));
+            }
+        }
+        return out;
+    }
+
+    /** Removes the user from every audience with {@code reason}; the caller then drops the state. */
+    public List<MembershipDelta> removeAll(long mpid, UserProfile p, long at, String reason) {
+        Identities ids = Identities.of(p);
+        List<MembershipDelta> out = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : new TreeMap<>(p.seqs).entrySet()) {
+            if ((e.getValue() & 1) == 1) {
+                Audience a = set.audience(e.getKey());
+                String name = a == null ? null : a.name();
+                String external = a == null ? null : a.externalName();
+                out.add(DeltaFactory.next(mpid, p, e.getKey(), name, external, false, reason, at, ids));
+            }
+        }
+        return out;
+    }
+
+    /** When the profile is deleted for want of new batches. */
+    public long expiresAt(UserProfile p) {
+        return p.expiresAt(lifetimeMs);
+    }
+
+    /**
+     * The next instant after T at which a window edge may flip a membership, or the profile
+     * expires, whichever comes first.
+     */
+    public long nextInstant(UserProfile p, long at) {
+        long next = expiresAt(p);
+        for (EventSeries s : set.series()) {
+            TreeMap<Long, Bucket> buckets = p.series.get(s.key());
+            if (buckets == null) {
+                continue;
+            }
+            long b = s.bucketMillis();
+            long qAt = Window.bucketOf(at, b);
+            Long entering = buckets.ceilingKey(qAt + 1);
+            if (entering != null) {
+                next = Math.min(next, entering * b);
+            }
+            for (long w : s.windowBuckets()) {
+                Long leaving = buckets.ceilingKey(qAt - w + 1);
+                if (leaving != null) {
+                    next = Math.min(next, (leaving + w) * b);
+                }
+            }
+        }
+        if (p.firstSeenAt != Long.MAX_VALUE) {
+            for (Window w : set.firstSeenWindows()) {
+                long q = w.bucketOf(p.firstSeenAt);
+                if (w.enterInstant(q) > at) {
+                    next = Math.min(next, w.enterInstant(q));
+                }
+                if (w.leaveInstant(q) > at) {
+                    next = Math.min(next, w.leaveInstant(q));
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Memberships at T, in the set's evaluation order (nested audiences see the new ones). */
+    private boolean[] evaluate(UserProfile p, long at) {
+        Map<Integer, Boolean> decided = new HashMap<>();
+        EvaluationContext context = new EvaluationContext(p, at, decided);
+        List<Audience> audiences = set.inEvaluationOrder();
+        boolean[] result = new boolean[audiences.size()];
+        for (int i = 0; i < result.length; i++) {
+            Audience a = audiences.get(i);
+            result[i] = a.enabled() && a.criteria().test(context);
+            decided.put(a.id(), result[i]);
+        }
+        return result;
+    }
+
+    private static String reasonFor(Audience a, String reason) {
+        return a.enabled() ? reason : Reason.DEFINITION;
+    }
+}

@@ -1,0 +1,28 @@
+package org.audienceengine.job;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+
+/** Flink settings every engine run shares, whatever the mode. */
+public final class FlinkDefaults {
+    private FlinkDefaults() {}
+
+    public static Configuration engineConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        // State and records have explicit types; a Kryo fallback is a bug to find at once.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Savepoints map state by uid: an operator without one must not slip in.
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        return conf;
+    }
+
+    /** Bounded local runs: a failure ends the run instead of retrying forever. */
+    public static Configuration boundedRunConfiguration() {
+        Configuration conf = engineConfiguration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
+    }
+}

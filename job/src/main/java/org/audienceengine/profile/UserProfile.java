@@ -1,0 +1,45 @@
+package org.audienceengine.profile;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the engine keeps about one user: one value per user in keyed state (see
+ * {@link ProfileCodec}). Event history is kept only as per-series time buckets, so its size is
+ * bounded by the longest window, not by the number of events.
+ */
+public final class UserProfile {
+    /** Evaluation time of the first applied batch; identifies the profile in delta ids. */
+    public long createdAt;
+    public long lastBatchAt;
+    public long firstSeenAt;
+    public String environment = "production";
+    public final Map<String, String> identities = new TreeMap<>();
+    public final Map<String, String> deviceInfo = new TreeMap<>();
+    /** String, BigDecimal, Boolean or List of String. */
+    public final Map<String, Object> attributes = new TreeMap<>();
+    public final Map<String, Consent> consent = new TreeMap<>();
+    public boolean hasLocation;
+    public double latitude;
+    public double longitude;
+    public long locationAt;
+    /** Event series by series key (see EventSeriesSpec). */
+    public final Map<Long, TreeMap<Long, Bucket>> series = new HashMap<>();
+    /** Per audience: the seq of the latest delta; odd means member (deltas alternate, add first). */
+    public final Map<Integer, Integer> seqs = new TreeMap<>();
+    /** The instant of the user's registered expiry timer, or Long.MIN_VALUE for none. */
+    public long timerAt = Long.MIN_VALUE;
+
+    public boolean isMember(int audienceId) {
+        Integer seq = seqs.get(audienceId);
+        return seq != null && (seq & 1) == 1;
+    }
+
+    public long expiresAt(long lifetimeMs) {
+        return lastBatchAt + lifetimeMs;
+    }
+
+    /** The latest GDPR consent for one purpose. */
+    public record Consent(boolean consented, long timestamp) {}
+}

@@ -1,0 +1,146 @@
+package org.audienceengine.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.audienceengine.definitions.Audience;
+import org.audienceengine.definitions.AudienceSet;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Turns a replay's part files into the files of cli.md: {@code deltas.jsonl} (ordered by
+ * effective_at, mpid, audience, seq, so the same input gives the same file at any parallelism),
+ * {@code dlq.jsonl} (by source position), {@code members.csv} and {@code summary.json}.
+ */
+public final class ReplayReport {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Counts the job itself reports (from its accumulators). */
+    public record JobCounts(long accepted, long applied, long afterUntil) {}
+
+    private record Line(JsonNode node, String text) {}
+
+    private ReplayReport() {}
+
+    public static ObjectNode write(Path partsDir, Path outDir, AudienceSet audiences, JobCounts counts,
+            Long untilMs, int parallelism) throws IOException {
+        List<Line> deltas = readParts(partsDir, ReplayJob.DELTAS_PREFIX);
+        deltas.sort(Comparator.<Line>comparingLong(l -> l.node.get("effective_at").longValue())
+                .thenComparingLong(l -> l.node.get("mpid").longValue())
+                .thenComparingInt(l -> l.node.get("audience_id").intValue())
+                .thenComparingInt(l -> l.node.get("seq").intValue()));
+        List<Line> deadLetters = readParts(partsDir, ReplayJob.DLQ_PREFIX);
+        deadLetters.sort(Comparator.<Line, String>comparing(l -> l.node.path("source").path("file").asText())
+                .thenComparingLong(l -> l.node.path("source").path("line").asLong()));
+        writeLines(outDir.resolve("deltas.jsonl"), deltas);
+        writeLines(outDir.resolve("dlq.jsonl"), deadLetters);
+
+        // Final membership: the last delta of each (audience, mpid) says whether the user is in.
+        Map<Integer, TreeMap<Long, Boolean>> members = new TreeMap<>();
+        ObjectNode summary = MAPPER.createObjectNode();
+        ObjectNode byReason = MAPPER.createObjectNode();
+        Map<Integer, ObjectNode> perAudience = new TreeMap<>();
+        long adds = 0;
+        for (Line l : deltas) {
+            int audience = l.node.get("audience_id").intValue();
+            boolean add = "add".equals(l.node.get("action").asText());
+            members.computeIfAbsent(audience, k -> new TreeMap<>()).put(l.node.get("mpid").longValue(), add);
+            String reason = l.node.get("action").asText() + ":" + l.node.get("reason").asText();
+            byReason.put(reason, byReason.path(reason).asLong() + 1);
+            ObjectNode a = perAudience.computeIfAbsent(audience, id -> audienceNode(id, audiences));
+            a.put(add ? "adds" : "removes", a.get(add ? "adds" : "removes").asLong() + 1);
+            adds += add ? 1 : 0;
+        }
+        try (BufferedWriter out = Files.newBufferedWriter(outDir.resolve("members.csv"), StandardCharsets.UTF_8)) {
+            out.write("audience_id,mpid\n");
+            for (Map.Entry<Integer, TreeMap<Long, Boolean>> a : members.entrySet()) {
+                long size = 0;
+                for (Map.Entry<Long, Boolean> m : a.getValue().entrySet()) {
+                    if (m.getValue()) {
+                        out.write(a.getKey() + "," + m.getKey() + "\n");
+                        size++;
+                    }
+                }
+                perAudience.get(a.getKey()).put("members", size);
+            }
+        }
+        for (Audience a : audiences.inEvaluationOrder()) {
+            perAudience.computeIfAbsent(a.id(), id -> audienceNode(id, audiences));
+        }
+
+        ObjectNode dlqByReason = MAPPER.createObjectNode();
+        for (Line l : deadLetters) {
+            String reason = l.node.path("reason").asText();
+            dlqByReason.put(reason, dlqByReason.path(reason).asLong() + 1);
+        }
+        summary.put("parallelism", parallelism);
+        if (untilMs != null) {
+            summary.put("until", untilMs);
+        } else {
+            summary.putNull("until");
+        }
+        ObjectNode batches = summary.putObject("batches");
+        batches.put("accepted", counts.accepted());
+        batches.put("applied", counts.applied());
+        batches.put("after_until", counts.afterUntil());
+        batches.put("dead_lettered", deadLetters.size());
+        summary.set("dead_letters_by_reason", dlqByReason);
+        ObjectNode totals = summary.putObject("deltas");
+        totals.put("total", deltas.size());
+        totals.put("adds", adds);
+        totals.put("removes", deltas.size() - adds);
+        totals.set("by_action_and_reason", byReason);
+        ArrayNode list = summary.putArray("audiences");
+        perAudience.values().forEach(list::add);
+        Files.writeString(outDir.resolve("summary.json"),
+                MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+        return summary;
+    }
+
+    private static ObjectNode audienceNode(int id, AudienceSet audiences) {
+        ObjectNode a = MAPPER.createObjectNode();
+        a.put("id", id);
+        Audience def = audiences.audience(id);
+        a.put("name", def == null ? null : def.name());
+        a.put("members", 0);
+        a.put("adds", 0);
+        a.put("removes", 0);
+        return a;
+    }
+
+    private static List<Line> readParts(Path dir, String prefix) throws IOException {
+        List<Line> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith(prefix + "-")).sorted().toList()) {
+                for (String text : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (!text.isBlank()) {
+                        lines.add(new Line(MAPPER.readTree(text), text));
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static void writeLines(Path file, List<Line> lines) throws IOException {
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Line l : lines) {
+                out.write(l.text);
+                out.write('\n');
+            }
+        }
+    }
+}
