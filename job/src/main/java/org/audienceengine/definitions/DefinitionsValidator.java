@@ -7,33 +7,31 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.audienceengine.ingest.DeviceIdentities;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks an audience definitions document against audiences.md. A document is accepted or
- * rejected as a whole, so every error is collected (never only the first), each as {@code
- * "<json path>: <message>"}.
+ * Checks an audience definitions document against audiences.md. A document is accepted or rejected as a whole,
+ * so every error is collected, each as {@code "<json path>: <message>"}.
  *
  * <p>Choices the spec leaves open:
  * <ul>
- *   <li>A key that is present with {@code null} counts as present: null never stands in for an
- *       absent optional field, and {@code "value": null} on {@code exists} is an error.
+ *   <li>A key present with {@code null} counts as present: null never stands in for an absent optional field,
+ *       and {@code "value": null} on {@code exists} is an error.
  *   <li>String lengths (names, 1–100) are counted in Unicode code points.
- *   <li>Event {@code type}: events.md accepts event types it does not know and matches them by
- *       name, so any lower-case identifier ({@code [a-z][a-z0-9_]*}, which covers every type
- *       events.md lists) is accepted. Upper case or blanks are rejected, because types match
- *       exactly and mParticle's types are all lower case: such a type is a typo that would never
- *       match.
- *   <li>A disabled audience is validated like any other, since enabling it later must not
- *       require a different document. An {@code audience} reference to one is still an error.
+ *   <li>Event {@code type}: events.md accepts event types it does not know and matches them by name, so any
+ *       lower-case identifier ({@code [a-z][a-z0-9_]*}, covering every type events.md lists) is accepted. Upper
+ *       case or blanks are rejected: types match exactly and mParticle's are all lower case, so such a type is a
+ *       typo that would never match.
+ *   <li>A disabled audience is validated like any other, so that enabling it later needs no other change. An
+ *       {@code audience} reference to one is still an error.
  * </ul>
  */
 public final class DefinitionsValidator {
@@ -51,7 +49,8 @@ public final class DefinitionsValidator {
     private static final Set<String> FILTER_KEYS = Set.of("attribute", "op", "value");
     /** The keys allowed in the body of each leaf condition. */
     private static final Map<String, Set<String>> BODY_KEYS = Map.of(
-            "event", Set.of("type", "name", "custom_event_type", "where", "within", "count", "sum", "min", "max", "avg"),
+            "event", Set.of("type", "name", "custom_event_type", "where", "within", "count", "sum", "min", "max",
+                    "avg"),
             "user_attribute", Set.of("name", "op", "value"),
             "identity", Set.of("type", "op", "value"),
             "device", Set.of("field", "op", "value"),
@@ -60,12 +59,12 @@ public final class DefinitionsValidator {
             "location", Set.of("latitude", "longitude", "radius_km"),
             "audience", Set.of("id"));
     private static final List<String> AGGREGATES = List.of("count", "sum", "min", "max", "avg");
-    private static final List<String> AGGREGATE_OPS = List.of("gt", "gte", "lt", "lte", "equals", "not_equals",
-            "between");
+    private static final List<String> AGGREGATE_OPS =
+            List.of("gt", "gte", "lt", "lte", "equals", "not_equals", "between");
     private static final List<String> OPS = List.of("exists", "not_exists", "equals", "not_equals", "contains",
             "not_contains", "matches", "in", "gt", "gte", "lt", "lte", "between");
-    private static final List<String> CUSTOM_EVENT_TYPES = List.of("navigation", "location", "search",
-            "transaction", "user_content", "user_preference", "social", "media", "attribution", "other");
+    private static final List<String> CUSTOM_EVENT_TYPES = List.of("navigation", "location", "search", "transaction",
+            "user_content", "user_preference", "social", "media", "attribution", "other");
     private static final Set<String> USER_IDENTITY_TYPES = Set.of("customer_id", "email", "other", "other_id_2",
             "other_id_3", "other_id_4", "other_id_5", "other_id_6", "other_id_7", "other_id_8", "other_id_9",
             "other_id_10", "mobile_number", "phone_number_2", "phone_number_3", "facebook", "google", "microsoft",
@@ -89,22 +88,18 @@ public final class DefinitionsValidator {
 
     /** Every error of the document text; unparseable JSON is one error at path {@code $}. */
     public static List<String> validate(String jsonText) {
-        JsonNode root;
         try {
-            root = jsonText == null ? null : MAPPER.readTree(jsonText);
+            JsonNode root = jsonText == null ? MissingNode.getInstance() : MAPPER.readTree(jsonText);
+            return root.isMissingNode() ? List.of("$: not valid JSON: no content") : validate(root);
         } catch (JsonProcessingException e) {
             return List.of("$: not valid JSON: " + describe(e));
         }
-        if (root == null || root.isMissingNode()) {
-            return List.of("$: not valid JSON: no content");
-        }
-        return validate(root);
     }
 
     /** Every error of the document, in document order; empty when the document is valid. */
     public static List<String> validate(JsonNode root) {
         DefinitionsValidator v = new DefinitionsValidator();
-        v.root(root);
+        v.root(root == null ? MissingNode.getInstance() : root);
         return List.copyOf(v.errors);
     }
 
@@ -117,10 +112,9 @@ public final class DefinitionsValidator {
     }
 
     private void root(JsonNode root) {
-        if (!check(root != null && root.isObject(), "$", "must be an object")) {
+        if (!object(root, "", ROOT_KEYS)) {
             return;
         }
-        unknownKeys(root, "", ROOT_KEYS);
         audiences = root.get("audiences");
         if (!check(audiences != null, "audiences", "is required")
                 || !check(audiences.isArray(), "audiences", "must be a list")) {
@@ -162,9 +156,8 @@ public final class DefinitionsValidator {
     }
 
     /**
-     * Depth counts conditions, not JSON objects: the criteria root is level 1 and every child of
-     * an and/or/not is one level deeper than its parent; leaf bodies add nothing. A condition at
-     * level 17 is reported once and not descended into.
+     * Depth counts conditions, not JSON objects: the criteria root is level 1 and every child of an and/or/not is
+     * one level deeper than its parent; leaf bodies add nothing. Level 17 is reported once, not descended into.
      */
     private void condition(JsonNode node, String path, int depth) {
         if (!check(depth <= MAX_DEPTH, path, "criteria must not be nested deeper than " + MAX_DEPTH + " levels")
@@ -172,12 +165,11 @@ public final class DefinitionsValidator {
             return;
         }
         List<String> kinds = new ArrayList<>();
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
+        node.fieldNames().forEachRemaining(key -> {
             if (check(CONDITIONS.contains(key), child(path, key), "unknown condition")) {
                 kinds.add(key);
             }
-        }
+        });
         // A node holding only unknown keys has been reported above, key by key.
         check(!node.isEmpty(), path, "must have exactly one condition key, one of " + String.join(", ", CONDITIONS));
         check(kinds.size() <= 1, path,
@@ -228,9 +220,7 @@ public final class DefinitionsValidator {
         JsonNode type = node.get("type");
         check(type == null || type.isTextual() && EVENT_TYPE.matcher(type.textValue()).matches(), path + ".type",
                 "must be a lower-case event type such as custom_event or commerce_event");
-        if (node.has("name")) {
-            nonEmptyText(node.get("name"), path + ".name");
-        }
+        nonEmptyText(node.get("name"), path + ".name");
         JsonNode cet = node.get("custom_event_type");
         check(cet == null || cet.isTextual() && CUSTOM_EVENT_TYPES.contains(cet.textValue()),
                 path + ".custom_event_type", "must be one of " + String.join(", ", CUSTOM_EVENT_TYPES));
@@ -262,38 +252,33 @@ public final class DefinitionsValidator {
         }
         String op = op(node, path, AGGREGATE_OPS);
         JsonNode value = op == null ? null : required(node, "value", path);
-        if (value == null) {
-            return;
-        }
-        if (op.equals("between")) {
+        if (value != null && op.equals("between")) {
             bounds(value, path + ".value", count);
-        } else if (count) {
-            check(isCount(value), path + ".value", "must be a non-negative integer");
-        } else {
-            check(value.isNumber(), path + ".value", "must be a number");
+        } else if (value != null) {
+            check(count ? isCount(value) : value.isNumber(), path + ".value",
+                    count ? "must be a non-negative integer" : "must be a number");
         }
     }
 
     /** user_attribute, identity, device and where filters: {subject, op, value}. */
     private void comparison(JsonNode node, String path, String subject) {
-        JsonNode subjectNode = required(node, subject, path);
+        JsonNode named = required(node, subject, path);
         if (subject.equals("type")) {
-            check(subjectNode == null || subjectNode.isTextual() && isIdentityType(subjectNode.textValue()),
-                    path + ".type", "must be a user identity type or a device_info identity field");
+            String t = named == null ? null : named.isTextual() ? named.textValue() : "";
+            check(t == null || USER_IDENTITY_TYPES.contains(t) || DeviceIdentities.isIdentity(t), path + ".type",
+                    "must be a user identity type or a device_info identity field");
         } else {
-            nonEmptyText(subjectNode, path + "." + subject);
+            nonEmptyText(named, path + "." + subject);
         }
         String op = op(node, path, OPS);
-        if (op == null) {
-            return;
-        }
         JsonNode value = node.get("value");
         String vp = path + ".value";
-        if (op.equals("exists") || op.equals("not_exists")) {
+        if (op == null) {
+            return;
+        } else if (op.equals("exists") || op.equals("not_exists")) {
             check(value == null, vp, "must be absent for op " + op);
             return;
-        }
-        if (!check(value != null, vp, "is required for op " + op)) {
+        } else if (!check(value != null, vp, "is required for op " + op)) {
             return;
         }
         switch (op) {
@@ -332,22 +317,21 @@ public final class DefinitionsValidator {
                 + ", which has an audience condition itself (only one level of nesting is allowed)");
     }
 
+    /** Follows and/or/not only, so that a where filter or value spelled "audience" is not mistaken for one. */
     private static boolean hasAudienceCondition(JsonNode node, int depth) {
-        if (node == null || !node.isObject() || depth > MAX_DEPTH) {
+        if (node == null || depth > MAX_DEPTH) {
             return false;
         }
-        if (node.has("audience") || hasAudienceCondition(node.get("not"), depth + 1)) {
-            return true;
-        }
-        for (String group : List.of("and", "or")) {
-            JsonNode parts = node.get(group);
-            for (int j = 0; parts != null && parts.isArray() && j < parts.size(); j++) {
-                if (hasAudienceCondition(parts.get(j), depth + 1)) {
+        if (node.isArray()) {
+            for (JsonNode part : node) {
+                if (hasAudienceCondition(part, depth)) {
                     return true;
                 }
             }
+            return false;
         }
-        return false;
+        return node.has("audience") || hasAudienceCondition(node.get("not"), depth + 1)
+                || hasAudienceCondition(node.get("and"), depth + 1) || hasAudienceCondition(node.get("or"), depth + 1);
     }
 
     /** The op if it is one of {@code allowed}; null (after reporting) otherwise. */
@@ -376,11 +360,10 @@ public final class DefinitionsValidator {
 
     private void window(JsonNode node, String path) {
         JsonNode within = required(node, "within", path);
-        if (within == null || !check(within.isTextual(), path + ".within", Windows.FORMAT_MESSAGE)) {
-            return;
-        }
         try {
-            Windows.windowMillis(within.textValue());
+            if (within != null) {
+                Windows.windowMillis(within.isTextual() ? within.textValue() : null);
+            }
         } catch (IllegalArgumentException e) {
             check(false, path + ".within", e.getMessage());
         }
@@ -403,19 +386,10 @@ public final class DefinitionsValidator {
         check(v == null || v.isTextual() && !v.textValue().isEmpty(), path, "must be a non-empty string");
     }
 
+    /** Whether the node is an object; reports it if not, and reports each of its keys not in {@code keys}. */
     private boolean object(JsonNode node, String path, Set<String> keys) {
-        if (!check(node.isObject(), path, "must be an object")) {
-            return false;
-        }
-        unknownKeys(node, path, keys);
-        return true;
-    }
-
-    private void unknownKeys(JsonNode node, String path, Set<String> keys) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            check(keys.contains(key), child(path, key), "unknown key");
-        }
+        node.fieldNames().forEachRemaining(key -> check(keys.contains(key), child(path, key), "unknown key"));
+        return check(node.isObject(), path, "must be an object");
     }
 
     private JsonNode required(JsonNode node, String key, String path) {
@@ -433,10 +407,6 @@ public final class DefinitionsValidator {
         return v.isIntegralNumber() && v.bigIntegerValue().signum() >= 0;
     }
 
-    private static boolean isIdentityType(String type) {
-        return USER_IDENTITY_TYPES.contains(type) || DeviceIdentities.isIdentity(type);
-    }
-
     private static boolean isScalar(JsonNode v) {
         return v.isTextual() || v.isNumber() || v.isBoolean();
     }
@@ -452,7 +422,7 @@ public final class DefinitionsValidator {
     /** Reports the error unless {@code ok}; returns {@code ok} so that checks can guard what follows. */
     private boolean check(boolean ok, String path, String message) {
         if (!ok) {
-            errors.add(path + ": " + message);
+            errors.add((path.isEmpty() ? "$" : path) + ": " + message);
         }
         return ok;
     }

@@ -12,8 +12,8 @@ public final class Windows {
     public static final long MIN_MILLIS = MINUTE_MILLIS;
     public static final long MAX_MILLIS = 90 * DAY_MILLIS;
 
-    static final String FORMAT_MESSAGE = "must be <n>m, <n>h or <n>d with n a positive integer";
-    static final String RANGE_MESSAGE = "must be between 1m and 90d";
+    private static final String FORMAT_MESSAGE = "must be <n>m, <n>h or <n>d with n a positive integer";
+    private static final String RANGE_MESSAGE = "must be between 1m and 90d";
 
     /** Long.parseLong cannot overflow below this; any longer number is far outside the range anyway. */
     private static final int MAX_PARSED_DIGITS = 18;
