@@ -1,0 +1,530 @@
+package org.audienceengine.sample;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Writes the shipped sample: Events-API batches as JSON Lines (events.md), one batch a line.
+ * Everything comes from one seeded {@link Random}, so the file is reproducible byte for byte and a
+ * replay of it gives the same deltas every time.
+ *
+ * <p>Users come in bursts of sessions separated by silences of days to weeks, so windows expire
+ * between visits and users leave audiences without sending anything; some stop for good, long
+ * enough for their profile lifetime to run out before the end.
+ */
+public final class SampleGenerator {
+    private static final long MIN = 60_000L, HOUR = 60 * MIN, DAY = 24 * HOUR;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JSON.getNodeFactory();
+    // city|country|latitude|longitude|weight
+    private static final String[] CITIES = {
+        "Seattle|US|47.6062|-122.3321|10", "Bellevue|US|47.6101|-122.2015|3", "New York|US|40.7128|-74.006|9",
+        "Austin|US|30.2672|-97.7431|5", "Chicago|US|41.8781|-87.6298|5", "Toronto|CA|43.6532|-79.3832|5",
+        "Vancouver|CA|49.2827|-123.1207|3", "London|GB|51.5072|-0.1276|8", "Manchester|GB|53.4808|-2.2426|3",
+        "Berlin|DE|52.52|13.405|6", "Munich|DE|48.1351|11.582|3", "Paris|FR|48.8566|2.3522|6", "Lyon|FR|45.764|4.8357|2",
+        "Madrid|ES|40.4168|-3.7038|4", "Amsterdam|NL|52.3676|4.9041|3", "Milan|IT|45.4642|9.19|3",
+        "Dublin|IE|53.3498|-6.2603|2", "Sydney|AU|-33.8688|151.2093|3", "Sao Paulo|BR|-23.5505|-46.6333|2",
+        "Tokyo|JP|35.6762|139.6503|3"};
+    private static final String EU = "DE FR ES NL IT IE GB";
+    private static final String[] FIRST = words(
+            "anna ben carla david elif farid grace hugo ines jonas kai lena mateo nora omar priya quinn rosa sven yuki");
+    private static final String[] LAST = words("lee garcia smith muller rossi martin nguyen kowalski silva tanaka brown dubois");
+    private static final String[] DOMAINS = words("example.com example.org mail.example.net");
+    private static final String[] INTERESTS = words(
+            "running hiking cycling yoga camping climbing swimming skiing fishing photography");
+    private static final String[] BRANDS = {"Northpeak", "Summit & North", "Riverstone", "Aerolite", "Trailhead Co"};
+    private static final String[] SOURCES = words(
+            "ios_app_store google_play web_organic web_paid_search web_paid_social app_paid_social referral");
+    private static final int[] SOURCE_WEIGHT = {20, 20, 25, 12, 10, 6, 7};
+    private static final String[] QUERIES = {
+        "trail shoes", "winter sale", "tent", "rain jacket", "boots sale", "yoga mat", "headlamp", "sale", "merino", "gps watch"};
+    // sku|name|category|price, cheapest first: items() favours the start of the list
+    private static final String[] PRODUCTS = {
+        "SKU-3003|Running Socks 3-pack|apparel|18.00", "SKU-5002|Water Bottle 1L|accessories|22.00",
+        "SKU-5003|Energy Gel 12-pack|nutrition|24.00", "SKU-2004|Headlamp 400|outdoor|34.00",
+        "SKU-5001|Yoga Mat|accessories|39.00", "SKU-2003|Trekking Poles|outdoor|59.00",
+        "SKU-3002|Merino Base Layer|apparel|79.00", "SKU-1002|Road Glide|footwear|99.00",
+        "SKU-1001|Trail Runner 3|footwear|129.00", "SKU-1003|Alpine Hiking Boot|footwear|189.00",
+        "SKU-2002|Down Sleeping Bag|outdoor|219.00", "SKU-3001|Storm Shell Jacket|apparel|229.00",
+        "SKU-2001|Ridge 2P Tent|outdoor|299.00", "SKU-4001|GPS Sport Watch|electronics|349.00"};
+    private static final int BROWSE = 0, SEARCH = 1, SHOP = 2, VIDEO = 3, ARTICLE = 4, STORE = 5, PRICING = 6;
+    private static final int[] INTENT_WEIGHT = {28, 14, 26, 12, 8, 5, 5, 2}; // the last one: preferences
+
+    private record Line(long time, byte[] bytes) {}
+
+    private static final class User {
+        long mpid, emailChangeAt = Long.MAX_VALUE;
+        boolean noMpid, web, locates, bargain, first = true, consentChanged;
+        String env, platform, customerId, email, newEmail, loyalty;
+        String[] city;
+        double ltv;
+        final int[] taste = new int[INTENT_WEIGHT.length];
+        final ObjectNode attrs = obj(), device = obj();
+        ObjectNode consent;
+        List<String[]> cart = new ArrayList<>();
+    }
+
+    private final Random rng;
+    private final long start, end;
+    private final List<Line> lines = new ArrayList<>();
+    private final List<User> users = new ArrayList<>();
+    // The session being built: its events, and the profile updates each event causes (sent with it).
+    private User u;
+    private long clock;
+    private final List<ObjectNode> events = new ArrayList<>(), updates = new ArrayList<>();
+
+    private SampleGenerator(long seed, long start, long days) {
+        this.rng = new Random(seed);
+        this.start = start;
+        this.end = start + days * DAY;
+    }
+
+    public static void main(String[] args) throws IOException {
+        // Defaults: the shipped sample. 1767225600000 is 2026-01-01T00:00:00Z; 120 days is about four months.
+        Map<String, String> o = new HashMap<>(Map.of("--out", "conf/sample/events.jsonl", "--users", "400",
+                "--batches", "6000", "--seed", "20260101", "--start-ms", "1767225600000", "--days", "120"));
+        for (int i = 0; i < args.length; i += 2) {
+            if (!o.containsKey(args[i]) || i + 1 == args.length) {
+                System.err.println("usage: SampleGenerator [--out FILE] [--users N] [--batches N] [--seed S]"
+                        + " [--start-ms MS] [--days D]");
+                System.exit(2);
+            }
+            o.put(args[i], args[i + 1]);
+        }
+        new SampleGenerator(Long.parseLong(o.get("--seed")), Long.parseLong(o.get("--start-ms")), Long.parseLong(o.get("--days")))
+                .run(Integer.parseInt(o.get("--users")), Integer.parseInt(o.get("--batches")), Path.of(o.get("--out")));
+    }
+
+    private void run(int userCount, int batchTarget, Path out) throws IOException {
+        double[] weight = new double[userCount];
+        double sum = 0;
+        for (int i = 0; i < userCount; i++) {
+            users.add(newUser(i));
+            weight[i] = Math.exp(rng.nextGaussian() * 0.6); // a few heavy users, many light ones
+            sum += weight[i];
+        }
+        for (int i = 0; i < userCount; i++) {
+            // Early joiners are the existing customer base; the rest arrive through the period.
+            double joinDay = chance(45) ? rng.nextDouble() * 7 : 7 + rng.nextDouble() * Math.max(1, (end - start) / DAY - 17);
+            long join = start + (long) (joinDay * DAY);
+            long stop = chance(15) ? join + 3 * DAY + (long) (rng.nextDouble() * (end - join - 3 * DAY)) : end;
+            simulate(users.get(i), join, stop, (int) Math.max(8, Math.round(batchTarget * weight[i] / sum)));
+        }
+        int good = lines.size();
+        lines.sort((a, b) -> Long.compare(a.time, b.time));
+        for (int i = 0; i + 12 < lines.size(); i++) {
+            if (rng.nextInt(100) == 0) { // a request that the producer retried a little later
+                lines.add(i + 1 + rng.nextInt(10), lines.remove(i));
+            } else if (rng.nextInt(400) == 0) { // at-least-once delivery: the same request twice
+                lines.add(i + 1 + rng.nextInt(10), lines.get(i));
+            }
+        }
+        int redelivered = lines.size() - good, bad = 12;
+        for (int k = bad - 1; k >= 0; k--) {
+            int pos = Math.max(0, Math.min(lines.size() - 1, (k + 1) * lines.size() / (bad + 1) + rng.nextInt(41) - 20));
+            lines.add(pos, new Line(lines.get(pos).time, badLine(k, lines.get(pos))));
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
+            for (Line line : lines) {
+                os.write(line.bytes);
+                os.write('\n');
+            }
+        }
+        System.err.printf("%d users, %d batches, %d redelivered, %d bad lines, %s .. %s -> %s%n", userCount, good,
+                redelivered, bad, Instant.ofEpochMilli(start), Instant.ofEpochMilli(lines.get(lines.size() - 1).time), out);
+    }
+
+    private User newUser(int i) {
+        User n = new User();
+        n.mpid = (rng.nextLong() >>> 1) | 1; // never 0, which mParticle reserves for "no user"
+        if (rng.nextInt(12) == 0) n.mpid = -n.mpid; // mParticle ids span the whole signed 64-bit range
+        n.noMpid = i % 40 == 20; // a point-of-sale feed that knows only the customer id or email
+        n.env = i % 25 == 3 ? "development" : "production";
+        n.city = CITIES[pick(CITIES.length, k -> Integer.parseInt(CITIES[k].split("\\|")[4]))].split("\\|");
+        int p = rng.nextInt(100);
+        n.platform = n.noMpid ? "pos" : p < 45 ? "iOS" : p < 80 ? "Android" : "web";
+        n.web = n.platform.equals("web");
+        n.locates = !n.web && !n.noMpid && chance(55);
+        n.bargain = chance(35);
+        String name = any(FIRST) + "." + any(LAST) + (i % 97);
+        boolean emailOnly = n.noMpid && i % 80 == 60;
+        if (!emailOnly && (n.noMpid || chance(85))) n.customerId = String.format("C%06d", 100000 + i * 7919L % 900000);
+        if (n.env.equals("development")) {
+            n.email = "qa.tester+" + i + "@example.com";
+        } else if (n.noMpid || chance(78)) {
+            n.email = name + "@" + any(DOMAINS);
+            if (chance(4)) { // moved to a new address part-way through
+                n.newEmail = name + ".new@" + any(DOMAINS);
+                n.emailChangeAt = start + 30 * DAY + (long) (rng.nextDouble() * 60 * DAY);
+            }
+        }
+        if (chance(30)) n.loyalty = String.format("LC-%08d", rng.nextInt(100_000_000));
+        ObjectNode a = n.attrs.put("country", n.city[1]).put("city", n.city[0]);
+        if (chance(92)) a.put("age", 18 + rng.nextInt(40) + rng.nextInt(20));
+        a.put("plan", (p = rng.nextInt(100)) < 60 ? "free" : p < 85 ? "plus" : "premium");
+        if (chance(85)) {
+            ArrayNode list = a.putArray("interests");
+            for (int k = 1 + rng.nextInt(4); k > 0; k--) addIfAbsent(list, any(INTERESTS));
+        }
+        n.ltv = chance(30) ? rng.nextInt(80_000) / 100.0 : 0;
+        a.put("lifetime_value", n.ltv);
+        a.put("signup_source", n.noMpid ? "store" : SOURCES[pick(SOURCES.length, k -> SOURCE_WEIGHT[k])]);
+        if (chance(55)) a.put("favorite_brand", any(BRANDS));
+        a.put("newsletter", chance(40));
+        if (n.web) n.device.put("platform", "web");
+        if (!n.web && !n.noMpid) {
+            boolean ios = n.platform.equals("iOS");
+            n.device.put("platform", n.platform);
+            n.device.put("os_version", ios ? any("17.6.1", "18.2", "18.3.1", "18.4") : "" + (11 + rng.nextInt(5)));
+            n.device.put("brand", ios ? "Apple" : any("samsung", "Google", "motorola"));
+            // On iOS the advertising id exists only after App Tracking Transparency consent.
+            if (chance(ios ? 70 : 90)) n.device.put(ios ? "ios_advertising_id" : "android_advertising_id", uuid().toUpperCase());
+            if (chance(65)) n.device.put("push_token", hex() + hex() + hex() + hex());
+        }
+        if (chance(EU.contains(n.city[1]) ? 95 : 35)) {
+            n.consent = obj();
+            n.consent.putObject("marketing").put("consented", chance(60));
+            n.consent.putObject("analytics").put("consented", chance(85));
+        }
+        for (int k = 0; k < n.taste.length; k++) n.taste[k] = INTENT_WEIGHT[k] * (3 + rng.nextInt(18));
+        if (a.get("newsletter").asBoolean()) n.taste[ARTICLE] *= 3; // readers of the newsletter read the guides
+        if (n.loyalty != null) n.taste[STORE] *= 3;
+        return n;
+    }
+
+    /** Spreads a user's batch budget over bursts of sessions between join and stop. */
+    private void simulate(User user, long join, long stop, int budget) {
+        u = user;
+        double perBurst = u.noMpid ? 1 : 3, days = Math.max(1, (stop - join) / (double) DAY);
+        double gapMean = Math.min(30, Math.max(2, days / Math.max(1, budget / perBurst)));
+        for (long t = join; budget > 0 && t < stop; ) {
+            for (int s = 1 + rng.nextInt(Math.max(1, Math.min(4, budget / 12))); s > 0 && budget > 0 && t < stop; s--) {
+                budget -= u.noMpid ? storePurchase(t) : session(t);
+                t = clock + 20 * MIN + (long) (rng.nextDouble() * 20 * HOUR);
+            }
+            // Mostly days, now and then weeks; users who stay away longer are the ones who stop.
+            t += (long) (Math.min(45, 1 - Math.log(1 - rng.nextDouble()) * (gapMean - 1)) * DAY);
+        }
+    }
+
+    private int storePurchase(long t) {
+        clock = t;
+        purchase(items(1 + rng.nextInt(3)), "store").set("location", location(false));
+        return flush();
+    }
+
+    private int session(long t) {
+        clock = t;
+        ObjectNode opened = ev("session_start", obj());
+        if (u.locates && rng.nextBoolean()) opened.set("location", location(rng.nextInt(25) == 0));
+        if (u.first && !u.web) ev("first_run", obj());
+        if (u.consent != null && !u.first && chance(3)) { // changed in the privacy settings
+            boolean was = u.consent.path("marketing").path("consented").asBoolean();
+            u.consent.putObject("marketing").put("consented", !was).put("timestamp_unixtime_ms", t);
+            u.consentChanged = true;
+        }
+        if (!u.cart.isEmpty() && chance(40)) purchase(u.cart, u.web ? "web" : "app"); // came back for the cart
+        switch (pick(u.taste.length, k -> u.taste[k])) {
+            case BROWSE -> {
+                screen("Home");
+                for (int n = 1 + rng.nextInt(4); n > 0; n--) {
+                    screen("Product Detail");
+                    if (rng.nextBoolean()) commerce("view_detail", items(1), null);
+                }
+            }
+            case SEARCH -> {
+                screen("Search");
+                for (int n = 1 + rng.nextInt(4); n > 0; n--) {
+                    String q = any(QUERIES);
+                    q = u.bargain && !q.contains("sale") && rng.nextBoolean() ? q + " sale" : q;
+                    custom("Search", "search").put("query", q).put("results", rng.nextInt(60));
+                }
+            }
+            case SHOP -> {
+                List<String[]> picked = items(1 + rng.nextInt(2));
+                screen("Product Detail");
+                commerce("view_detail", picked, null);
+                commerce("add_to_cart", picked, null);
+                u.cart.addAll(picked);
+                if (chance(35)) { // most carts are left for later, or for good
+                    screen("Cart");
+                    commerce("checkout", u.cart, null);
+                    purchase(u.cart, u.web ? "web" : "app");
+                } else if (chance(15)) {
+                    commerce("remove_from_cart", List.<String[]>of(u.cart.remove(0)), null);
+                }
+            }
+            case VIDEO -> {
+                for (int n = 1 + rng.nextInt(4); n > 0; n--, clock += rng.nextInt(300_000)) {
+                    custom("Video Watched", "media").put("video_id", "v-" + (100 + rng.nextInt(40)))
+                            .put("seconds_watched", chance(20) ? 3 + rng.nextInt(15) : 20 + rng.nextInt(600));
+                }
+            }
+            case ARTICLE -> {
+                for (int n = 1 + rng.nextInt(3); n > 0; n--) {
+                    custom("Article Read", "user_content").put("article", "guide-" + (1 + rng.nextInt(30)));
+                }
+            }
+            case STORE -> {
+                screen("Store Locator");
+                custom("Store Visit", "location").put("store_id", "ST-" + u.city[0].substring(0, 3).toUpperCase());
+                ((ObjectNode) events.get(events.size() - 1).get("data")).set("location", location(false));
+                if (rng.nextBoolean()) purchase(items(1 + rng.nextInt(2)), "store");
+            }
+            case PRICING -> {
+                for (int n = 1 + rng.nextInt(2); n > 0; n--) screen("Pricing");
+                if (chance(25)) {
+                    String plan = rng.nextBoolean() ? "plus" : "premium";
+                    custom("Subscription Started", "transaction").put("plan", plan);
+                    update("plan", NODES.textNode(plan));
+                }
+            }
+            default -> {
+                custom("Preferences Updated", "user_preference");
+                ArrayNode list = u.attrs.has("interests") ? u.attrs.get("interests").deepCopy() : JSON.createArrayNode();
+                addIfAbsent(list, any(INTERESTS));
+                update("interests", list);
+                if (!u.attrs.has("age") && rng.nextBoolean()) update("age", NODES.numberNode(18 + rng.nextInt(50)));
+            }
+        }
+        if (chance(8)) custom("Share", "social").put("channel", rng.nextBoolean() ? "whatsapp" : "email");
+        if (chance(30)) ev("session_end", obj());
+        return flush();
+    }
+
+    private ObjectNode ev(String type, ObjectNode data) {
+        clock += 5_000 + rng.nextInt(150_000);
+        events.add(obj().put("event_type", type).set("data", data.put("timestamp_unixtime_ms", clock)));
+        updates.add(null);
+        return data;
+    }
+
+    private void screen(String name) {
+        ev("screen_view", obj().put("screen_name", name));
+    }
+
+    private ObjectNode custom(String name, String type) {
+        ObjectNode data = ev("custom_event", obj().put("event_name", name).put("custom_event_type", type));
+        return data.putObject("custom_attributes");
+    }
+
+    /** Records a profile change caused by the latest event; it reaches the profile when that event is sent. */
+    private void update(String name, JsonNode value) {
+        int last = updates.size() - 1;
+        updates.set(last, (updates.get(last) == null ? obj() : updates.get(last)).set(name, value));
+    }
+
+    private ObjectNode commerce(String action, List<String[]> items, String channel) {
+        ObjectNode d = obj(), pa = d.putObject("product_action").put("action", action);
+        ArrayNode products = pa.putArray("products");
+        double total = 0;
+        for (String[] p : items) {
+            double price = Double.parseDouble(p[3]);
+            int qty = price < 40 && rng.nextInt(4) == 0 ? 2 : 1;
+            products.addObject().put("id", p[0]).put("name", p[1]).put("category", p[2]).put("price", price)
+                    .put("quantity", qty);
+            total += qty * price;
+        }
+        pa.put("total_amount", Math.round(total * 100) / 100.0);
+        ObjectNode attrs = d.putObject("custom_attributes").put("category", items.get(0)[2]);
+        if (channel != null) {
+            attrs.put("channel", channel);
+            pa.put("transaction_id", "T" + Long.toString(rng.nextLong() >>> 24, 36));
+            d.put("currency_code", "USD");
+        }
+        return ev("commerce_event", d);
+    }
+
+    private ObjectNode purchase(List<String[]> items, String channel) {
+        ObjectNode d = commerce("purchase", items, channel);
+        u.ltv = Math.round((u.ltv + d.path("product_action").path("total_amount").asDouble()) * 100) / 100.0;
+        update("lifetime_value", NODES.numberNode(u.ltv));
+        u.cart = new ArrayList<>();
+        return d;
+    }
+
+    /** Sends the session as uploads of a few events each, as the mobile SDKs do. */
+    private int flush() {
+        int batches = 0;
+        for (int i = 0, k; i < events.size(); i += k, batches++) {
+            k = Math.min(events.size() - i, 1 + rng.nextInt(3));
+            ArrayNode batchEvents = JSON.createArrayNode();
+            ObjectNode changed = obj();
+            for (int j = i; j < i + k; j++) {
+                batchEvents.add(events.get(j));
+                if (updates.get(j) != null) changed.setAll(updates.get(j));
+            }
+            long last = events.get(i + k - 1).get("data").get("timestamp_unixtime_ms").asLong();
+            emit(last + 300 + rng.nextInt(20_000), batchEvents, changed, i == 0);
+        }
+        events.clear();
+        updates.clear();
+        return batches;
+    }
+
+    private void emit(long time, ArrayNode batchEvents, ObjectNode changed, boolean sessionStart) {
+        ObjectNode b = header(u, time);
+        if (sessionStart && u.loyalty != null) ((ObjectNode) b.get("user_identities")).put("other", u.loyalty);
+        u.attrs.setAll(changed);
+        ObjectNode attrs = u.first ? u.attrs.deepCopy() : changed;
+        if (!u.first && rng.nextInt(100) == 0 && u.attrs.has("favorite_brand")) { // cleared on the profile screen
+            if (rng.nextBoolean()) attrs.putNull("favorite_brand");
+            else b.putArray("deleted_user_attributes").add("favorite_brand");
+            u.attrs.remove("favorite_brand");
+        } else if (!u.first && rng.nextInt(300) == 0 && u.attrs.has("age")) {
+            attrs.putNull("age");
+            u.attrs.remove("age");
+        }
+        if (!attrs.isEmpty()) b.set("user_attributes", attrs);
+        if (sessionStart && !u.device.isEmpty()) b.set("device_info", u.device.deepCopy());
+        if (u.consent != null && (u.first || u.consentChanged)) {
+            if (u.first) u.consent.forEach(purpose -> ((ObjectNode) purpose).put("timestamp_unixtime_ms", time));
+            b.putObject("consent_state").set("gdpr", u.consent.deepCopy());
+            u.consentChanged = false;
+        }
+        b.set("events", batchEvents);
+        u.first = false;
+        lines.add(new Line(time, bytes(b)));
+    }
+
+    private ObjectNode header(User user, long time) {
+        ObjectNode b = obj();
+        if (!user.noMpid && chance(user.web ? 40 : 3)) b.put("mpid", Long.toString(user.mpid)); // as the web SDK sends it
+        else if (!user.noMpid) b.put("mpid", user.mpid);
+        b.put("environment", user.env).put("timestamp_unixtime_ms", time).put("source_request_id", uuid());
+        ObjectNode ids = b.putObject("user_identities");
+        if (user.customerId != null) ids.put("customer_id", user.customerId);
+        String email = time >= user.emailChangeAt ? user.newEmail : user.email;
+        if (email != null && rng.nextInt(12) == 0) { // typed by hand
+            ids.put("email", " " + email.substring(0, 1).toUpperCase() + email.substring(1) + " ");
+        } else if (email != null) {
+            ids.put("email", email);
+        }
+        return b;
+    }
+
+    /** One of each kind of events.md "Bad input", dressed as the producer bugs that cause them. */
+    private byte[] badLine(int kind, Line near) {
+        String good = new String(near.bytes, StandardCharsets.UTF_8);
+        User user = users.get(rng.nextInt(users.size()));
+        user = user.noMpid ? users.get(0) : user;
+        ObjectNode b = header(user, near.time);
+        ArrayNode evs = b.putArray("events");
+        evs.addObject().put("event_type", "session_start").putObject("data").put("timestamp_unixtime_ms", near.time - 2_000);
+        switch (kind) {
+            case 0 -> { return good.substring(0, good.length() / 2).getBytes(StandardCharsets.UTF_8); } // cut off
+            case 1 -> { return ("[" + good + "]").getBytes(StandardCharsets.UTF_8); }
+            case 2 -> { // a gzip body sent as if it were JSON
+                byte[] garbage = new byte[240];
+                rng.nextBytes(garbage);
+                garbage[0] = 0x1f;
+                garbage[1] = (byte) 0x8b;
+                for (int i = 2; i < garbage.length; i++) { // keep it one line, and free of NULs that trip up tools
+                    if (garbage[i] == '\n' || garbage[i] == '\r' || garbage[i] == 0) garbage[i] = 0x7f;
+                }
+                return garbage;
+            }
+            case 3 -> b.putObject("mpid").put("id", user.mpid);
+            case 4 -> b.putObject("events").put("event_type", "screen_view").putObject("data").put("screen_name", "Home");
+            case 5 -> b.put("timestamp_unixtime_ms", "abc");
+            case 6 -> b.<ObjectNode>without("mpid").putObject("user_identities").put("other", "LC-00000000");
+            case 7 -> b.putObject("user_attributes").put("bio", "Trail runner, climber and weekend camper. ".repeat(100));
+            case 8 -> {
+                ObjectNode many = b.putObject("user_attributes");
+                for (int i = 1; i <= 101; i++) many.put(String.format("pref_%03d", i), i % 3 == 0);
+            }
+            case 9 -> {
+                ArrayNode viewed = b.putObject("user_attributes").putArray("recently_viewed");
+                for (int i = 0; i < 1001; i++) viewed.add("SKU-" + (1000 + i));
+            }
+            case 10 -> ((ObjectNode) b.get("user_identities")).put("customer_id", "C" + "0123456789abcdef".repeat(17));
+            default -> {
+                ObjectNode screen = evs.addObject().put("event_type", "screen_view").putObject("data");
+                screen.put("screen_name", "Home").put("timestamp_unixtime_ms", near.time);
+                evs.addObject().put("event_type", "custom_event").put("data", "Video Watched");
+            }
+        }
+        return bytes(b);
+    }
+
+    private List<String[]> items(int n) {
+        List<String[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double r = rng.nextDouble(); // squared: cheap items sell more often
+            out.add(PRODUCTS[(int) (r * r * PRODUCTS.length)].split("\\|"));
+        }
+        return out;
+    }
+
+    private ObjectNode location(boolean travelling) {
+        String[] c = travelling ? any(CITIES).split("\\|") : u.city;
+        double lat = Double.parseDouble(c[2]) + (rng.nextDouble() - 0.5) * 0.2;
+        double lon = Double.parseDouble(c[3]) + (rng.nextDouble() - 0.5) * 0.3;
+        return obj().put("latitude", Math.round(lat * 1e5) / 1e5).put("longitude", Math.round(lon * 1e5) / 1e5);
+    }
+
+    private int pick(int n, IntUnaryOperator weight) {
+        int total = 0;
+        for (int k = 0; k < n; k++) total += weight.applyAsInt(k);
+        int r = rng.nextInt(total);
+        for (int k = 0; ; k++) if ((r -= weight.applyAsInt(k)) < 0) return k;
+    }
+
+    private boolean chance(int percent) {
+        return rng.nextInt(100) < percent;
+    }
+
+    private String any(String... options) {
+        return options[rng.nextInt(options.length)];
+    }
+
+    private static ObjectNode obj() {
+        return JSON.createObjectNode();
+    }
+
+    private static String[] words(String text) {
+        return text.split(" ");
+    }
+
+    private static void addIfAbsent(ArrayNode list, String value) {
+        for (JsonNode element : list) if (element.asText().equals(value)) return;
+        list.add(value);
+    }
+
+    private String uuid() {
+        return String.format("%08x-%04x-4%03x-%x%03x-%012x", rng.nextInt(), rng.nextInt(1 << 16), rng.nextInt(1 << 12),
+                8 + rng.nextInt(4), rng.nextInt(1 << 12), rng.nextLong() & 0xffffffffffffL);
+    }
+
+    private String hex() {
+        return String.format("%016x", rng.nextLong());
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
