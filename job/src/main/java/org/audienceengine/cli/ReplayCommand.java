@@ -85,6 +85,7 @@ final class ReplayCommand implements Callable<Integer> {
             ReplayReport.JobCounts counts = new ReplayReport.JobCounts(
                     count(result, IngestFunction.ACCEPTED_ACCUMULATOR),
                     count(result, UserAudiencesFunction.APPLIED_ACCUMULATOR),
+                    count(result, UserAudiencesFunction.DUPLICATES_ACCUMULATOR),
                     count(result, UserAudiencesFunction.AFTER_UNTIL_ACCUMULATOR));
             ObjectNode summary = ReplayReport.write(parts, out, set, counts, until, parallelism);
             deleteTree(parts);
@@ -105,8 +106,9 @@ final class ReplayCommand implements Callable<Integer> {
     private void print(ObjectNode summary) {
         JsonNode batches = summary.get("batches");
         JsonNode deltas = summary.get("deltas");
-        System.out.printf("replay: %d batches applied, %d dead-lettered, %d after --until%n",
-                batches.get("applied").asLong(), batches.get("dead_lettered").asLong(), batches.get("after_until").asLong());
+        System.out.printf("replay: %d batches applied, %d duplicates dropped, %d dead-lettered, %d after --until%n",
+                batches.get("applied").asLong(), batches.get("duplicates").asLong(),
+                batches.get("dead_lettered").asLong(), batches.get("after_until").asLong());
         System.out.printf("deltas: %d (%d adds, %d removes)%n",
                 deltas.get("total").asLong(), deltas.get("adds").asLong(), deltas.get("removes").asLong());
         deltas.get("by_action_and_reason").fields().forEachRemaining(

@@ -64,6 +64,8 @@ public final class ProfileCodec {
                 varint(out, e.getKey());
                 varint(out, e.getValue());
             }
+            writeHashes(out, p.recentRequests);
+            writeHashes(out, p.recentMessages);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -102,6 +104,8 @@ public final class ProfileCodec {
             for (int i = readVarint(in); i > 0; i--) {
                 p.seqs.put(readVarint(in), readVarint(in));
             }
+            p.recentRequests = readHashes(in);
+            p.recentMessages = readHashes(in);
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -148,6 +152,21 @@ public final class ProfileCodec {
             buckets.put(q, b);
         }
         return buckets;
+    }
+
+    private static void writeHashes(DataOutputStream out, long[] hashes) throws IOException {
+        varint(out, hashes.length);
+        for (long h : hashes) {
+            out.writeLong(h);
+        }
+    }
+
+    private static long[] readHashes(DataInputStream in) throws IOException {
+        long[] hashes = new long[readVarint(in)];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = in.readLong();
+        }
+        return hashes;
     }
 
     private static void writeStrings(DataOutputStream out, Map<String, String> map) throws IOException {

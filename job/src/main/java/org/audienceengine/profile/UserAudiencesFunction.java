@@ -20,6 +20,7 @@ import org.audienceengine.definitions.Definitions;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
 import org.audienceengine.evaluation.ProfileEvaluator;
+import org.audienceengine.ingest.Batch;
 import org.audienceengine.ingest.BatchParser;
 import org.audienceengine.ingest.DeadLetter;
 import org.audienceengine.ingest.IngestFunction;
@@ -42,6 +43,7 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
     /** Job accumulators that bounded runs report. */
     public static final String APPLIED_ACCUMULATOR = "batches-applied";
     public static final String AFTER_UNTIL_ACCUMULATOR = "batches-after-until";
+    public static final String DUPLICATES_ACCUMULATOR = "batches-duplicate";
     private static final long NO_TIMER = Long.MIN_VALUE;
     private static final TypeInformation<IngestedBatch[]> PENDING_TYPE =
             Types.OBJECT_ARRAY(TypeInformation.of(IngestedBatch.class));
@@ -54,6 +56,7 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
     private transient Counter deltasEmitted;
     private transient LongCounter appliedTotal;
     private transient LongCounter afterUntilTotal;
+    private transient LongCounter duplicatesTotal;
 
     public UserAudiencesFunction(EngineSettings settings) {
         this.settings = settings;
@@ -81,6 +84,8 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
         afterUntilTotal = new LongCounter();
         getRuntimeContext().addAccumulator(APPLIED_ACCUMULATOR, appliedTotal);
         getRuntimeContext().addAccumulator(AFTER_UNTIL_ACCUMULATOR, afterUntilTotal);
+        duplicatesTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(DUPLICATES_ACCUMULATOR, duplicatesTotal);
     }
 
     @Override
@@ -144,8 +149,16 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
             ctx.output(IngestFunction.DEAD_LETTERS, DeadLetter.of(record, parsed.rejection()));
             return p;
         }
+        Batch batch = parsed.batch();
+        if (p != null && Deduplication.isDuplicate(p, batch)) {
+            // A redelivered batch changes nothing, not even the profile lifetime.
+            duplicatesTotal.add(1);
+            return p;
+        }
         UserProfile profile = p != null ? p : ProfileEvaluator.newProfile(at);
-        emit(evaluator.applyBatch(ctx.getCurrentKey(), profile, parsed.batch(), at), out);
+        Deduplication.dropSeenEvents(profile, batch);
+        emit(evaluator.applyBatch(ctx.getCurrentKey(), profile, batch, at), out);
+        Deduplication.remember(profile, batch);
         batchesApplied.inc();
         appliedTotal.add(1);
         return profile;

@@ -28,6 +28,9 @@ public final class UserProfile {
     public final Map<Long, TreeMap<Long, Bucket>> series = new HashMap<>();
     /** Per audience: the seq of the latest delta; odd means member (deltas alternate, add first). */
     public final Map<Integer, Integer> seqs = new TreeMap<>();
+    /** Hashes of the latest applied source_request_ids and source_message_ids (Deduplication). */
+    public long[] recentRequests = new long[0];
+    public long[] recentMessages = new long[0];
     /** The instant of the user's registered expiry timer, or Long.MIN_VALUE for none. */
     public long timerAt = Long.MIN_VALUE;
 

@@ -29,7 +29,7 @@ public final class ReplayReport {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Counts the job itself reports (from its accumulators). */
-    public record JobCounts(long accepted, long applied, long afterUntil) {}
+    public record JobCounts(long accepted, long applied, long duplicates, long afterUntil) {}
 
     private record Line(JsonNode node, String text) {}
 
@@ -95,6 +95,7 @@ public final class ReplayReport {
         ObjectNode batches = summary.putObject("batches");
         batches.put("accepted", counts.accepted());
         batches.put("applied", counts.applied());
+        batches.put("duplicates", counts.duplicates());
         batches.put("after_until", counts.afterUntil());
         batches.put("dead_lettered", deadLetters.size());
         summary.set("dead_letters_by_reason", dlqByReason);
