@@ -22,11 +22,30 @@ public final class AudienceEngineJob {
 
     private AudienceEngineJob() {}
 
-    /** The graph's two outputs; the caller connects them to sinks. */
-    public record Outputs(DataStream<MembershipDelta> deltas, DataStream<DeadLetter> deadLetters) {}
+    /**
+     * What the graph reads. Only {@code batches} is required: {@code definitions} carries whole
+     * definition documents (JSON text) that replace the set in force at run time, and
+     * {@code erasureRequests} the erasure requests of deltas.md (JSON text).
+     */
+    public record Inputs(DataStream<RawRecord> batches, DataStream<String> definitions, DataStream<String> erasureRequests) {
+        public static Inputs of(DataStream<RawRecord> batches) {
+            return new Inputs(batches, null, null);
+        }
+    }
 
-    public static Outputs build(DataStream<RawRecord> input, EngineSettings settings) {
-        SingleOutputStreamOperator<IngestedBatch> batches = input
+    /**
+     * The graph's outputs; the caller connects them to sinks. {@code erasureCompletions} (JSON
+     * text, one record per request) is null when there is no erasure input.
+     */
+    public record Outputs(
+            DataStream<MembershipDelta> deltas, DataStream<DeadLetter> deadLetters, DataStream<String> erasureCompletions) {}
+
+    public static Outputs build(DataStream<RawRecord> batches, EngineSettings settings) {
+        return build(Inputs.of(batches), settings);
+    }
+
+    public static Outputs build(Inputs inputs, EngineSettings settings) {
+        SingleOutputStreamOperator<IngestedBatch> batches = inputs.batches()
                 .process(new IngestFunction())
                 .uid(INGEST_UID)
                 .name("Ingest: parse and validate batches");
@@ -37,6 +56,6 @@ public final class AudienceEngineJob {
                 .name("Profiles: evaluate audiences per user");
         DataStream<DeadLetter> deadLetters = batches.getSideOutput(IngestFunction.DEAD_LETTERS)
                 .union(deltas.getSideOutput(IngestFunction.DEAD_LETTERS));
-        return new Outputs(deltas, deadLetters);
+        return new Outputs(deltas, deadLetters, null);
     }
 }
