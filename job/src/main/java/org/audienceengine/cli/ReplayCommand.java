@@ -10,6 +10,7 @@ import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.config.Durations;
 import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.replay.ReplayErasures;
 import org.audienceengine.replay.ReplayJob;
 import org.audienceengine.replay.ReplayReport;
 
@@ -36,6 +37,10 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--until", paramLabel = "MS", description = "Stop at this epoch ms: later batches and expiries are not applied.")
     Long until;
+
+    @Option(names = "--dsr", paramLabel = "FILE",
+            description = "Erasure requests (JSON Lines), applied at their received_at time.")
+    Path dsr;
 
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1", description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
@@ -76,18 +81,31 @@ final class ReplayCommand implements Callable<Integer> {
         for (Path file : events) {
             Files.requireReadable(file);
         }
+        if (dsr != null) {
+            Files.requireReadable(dsr);
+        }
         AudienceSet set = Files.loadDefinitions(audiences);
         Path parts = out.resolve(".parts");
         try {
             java.nio.file.Files.createDirectories(out);
             deleteTree(parts);
-            JobExecutionResult result = ReplayJob.run(events, set.sourceJson(), until, parallelism, lifetimeMs, parts);
+            ReplayErasures.Resolved erasures = dsr == null ? null : ReplayErasures.resolve(dsr, events);
+            if (erasures != null && !erasures.rejected().isEmpty()) {
+                throw new CommandFailure(String.join(System.lineSeparator(), erasures.rejected()));
+            }
+            JobExecutionResult result = ReplayJob.run(events, erasures == null ? null : erasures.requests(),
+                    set.sourceJson(), until, parallelism, lifetimeMs, parts);
             ReplayReport.JobCounts counts = new ReplayReport.JobCounts(
                     count(result, IngestFunction.ACCEPTED_ACCUMULATOR),
                     count(result, UserAudiencesFunction.APPLIED_ACCUMULATOR),
                     count(result, UserAudiencesFunction.DUPLICATES_ACCUMULATOR),
                     count(result, UserAudiencesFunction.AFTER_UNTIL_ACCUMULATOR));
             ObjectNode summary = ReplayReport.write(parts, out, set, counts, until, parallelism);
+            if (erasures != null) {
+                summary.set("erasures", ReplayReport.writeCompletions(parts, out, erasures.notFound()));
+                java.nio.file.Files.writeString(out.resolve("summary.json"),
+                        summary.toPrettyString() + System.lineSeparator());
+            }
             deleteTree(parts);
             print(summary);
             return 0;

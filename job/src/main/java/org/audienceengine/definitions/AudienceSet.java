@@ -24,8 +24,10 @@ public final class AudienceSet implements Serializable {
     private final Map<Long, EventSeries> series;
     private final List<Window> firstSeenWindows;
     private final String source;
+    private final Map<Integer, String> fingerprints;
 
-    AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source) {
+    AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source,
+            Map<Integer, String> fingerprints) {
         List<Audience> ordered = new ArrayList<>(audiences);
         ordered.sort(Comparator.comparing(Audience::nested).thenComparingInt(Audience::id));
         this.inEvaluationOrder = List.copyOf(ordered);
@@ -35,6 +37,7 @@ public final class AudienceSet implements Serializable {
         this.series = series;
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
+        this.fingerprints = Map.copyOf(fingerprints);
     }
 
     public List<Audience> inEvaluationOrder() {
@@ -55,6 +58,35 @@ public final class AudienceSet implements Serializable {
 
     public List<Window> firstSeenWindows() {
         return firstSeenWindows;
+    }
+
+    /**
+     * The ids of audiences whose membership may differ between {@code previous} and this set:
+     * created, removed, changed (criteria, enabled) — and nested audiences referring to any of
+     * those. Renames alone change no membership and are not included.
+     */
+    public java.util.Set<Integer> changedSince(AudienceSet previous) {
+        java.util.Set<Integer> changed = new java.util.TreeSet<>();
+        for (Integer id : fingerprints.keySet()) {
+            if (!fingerprints.get(id).equals(previous.fingerprints.get(id))) {
+                changed.add(id);
+            }
+        }
+        for (Integer id : previous.fingerprints.keySet()) {
+            if (!fingerprints.containsKey(id)) {
+                changed.add(id);
+            }
+        }
+        for (Audience a : inEvaluationOrder) {
+            if (a.nested() && !changed.contains(a.id())) {
+                for (int referenced : a.referencedAudiences()) {
+                    if (changed.contains(referenced)) {
+                        changed.add(a.id());
+                    }
+                }
+            }
+        }
+        return changed;
     }
 
     /** The JSON text this set was compiled from (so it can be shipped to operators as text). */

@@ -28,7 +28,11 @@ final class DefinitionsCompiler {
     static AudienceSet compile(JsonNode root, String source) {
         DefinitionsCompiler compiler = new DefinitionsCompiler();
         List<Audience> audiences = new ArrayList<>();
+        Map<Integer, String> fingerprints = new HashMap<>();
         for (JsonNode a : root.get("audiences")) {
+            // What decides membership: criteria and enabled; names are only labels.
+            fingerprints.put(a.get("id").intValue(),
+                    (a.has("enabled") ? a.get("enabled").toString() : "true") + a.get("criteria").toString());
             boolean enabled = !a.has("enabled") || a.get("enabled").booleanValue();
             String name = a.get("name").textValue();
             String external = a.has("external_name") ? a.get("external_name").textValue() : name;
@@ -38,7 +42,7 @@ final class DefinitionsCompiler {
             Condition condition = enabled ? compiler.condition(criteria) : c -> false;
             audiences.add(new Audience(a.get("id").intValue(), name, external, enabled, condition, refersToAudience(criteria)));
         }
-        return new AudienceSet(audiences, compiler.series, compiler.firstSeen, source);
+        return new AudienceSet(audiences, compiler.series, compiler.firstSeen, source, fingerprints);
     }
 
     static boolean refersToAudience(JsonNode condition) {

@@ -30,6 +30,8 @@ public final class BatchParser {
     static final int MAX_VALUE_CHARS = 4096;
     static final int MAX_IDENTITY_CHARS = 256;
     static final int MAX_LIST_ENTRIES = 1000;
+    /** 9999-12-31T23:59:59.999Z. */
+    static final long MAX_TIME = 253_402_300_799_999L;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -80,7 +82,7 @@ public final class BatchParser {
 
     private static Batch read(JsonNode root, Long receivedAt) throws Invalid {
         Batch b = new Batch();
-        Long batchTimestamp = optionalLong(root.get("timestamp_unixtime_ms"), Reason.WRONG_TYPE, "timestamp_unixtime_ms");
+        Long batchTimestamp = optionalTime(root.get("timestamp_unixtime_ms"), Reason.WRONG_TYPE, "timestamp_unixtime_ms");
         b.environment = environment(root.get("environment"));
         b.sourceRequestId = optionalText(root.get("source_request_id"), "source_request_id");
         b.userIdentities = identities(root.get("user_identities"));
@@ -156,6 +158,7 @@ public final class BatchParser {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
+            UserAttributeReader.checkName(field.getKey(), "user_identities");
             JsonNode value = field.getValue();
             if (value.isNull()) {
                 out.put(field.getKey(), null);
@@ -165,7 +168,7 @@ public final class BatchParser {
                 throw new Invalid(Reason.WRONG_TYPE, "user_identities." + field.getKey() + " must be a string or null");
             }
             String text = value.textValue();
-            if (text.length() > MAX_IDENTITY_CHARS) {
+            if (chars(text) > MAX_IDENTITY_CHARS) {
                 throw new Invalid(Reason.OVER_LIMIT, "user_identities." + field.getKey() + " is over 256 chars");
             }
             out.put(field.getKey(), field.getKey().equals("email") ? normalizeEmail(text) : text);
@@ -205,13 +208,14 @@ public final class BatchParser {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
+            UserAttributeReader.checkName(field.getKey(), "device_info field");
             JsonNode value = field.getValue();
             if (value.isNull()) {
                 out.put(field.getKey(), null);
             } else if (value.isValueNode()) {
                 String text = value.asText();
                 int limit = DeviceIdentities.isIdentity(field.getKey()) ? MAX_IDENTITY_CHARS : MAX_VALUE_CHARS;
-                if (text.length() > limit) {
+                if (chars(text) > limit) {
                     throw new Invalid(Reason.OVER_LIMIT, "device_info." + field.getKey() + " is too long");
                 }
                 out.put(field.getKey(), text);
@@ -239,24 +243,31 @@ public final class BatchParser {
         for (Iterator<Map.Entry<String, JsonNode>> it = gdpr.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> purpose = it.next();
             JsonNode record = purpose.getValue();
+            UserAttributeReader.checkName(purpose.getKey(), "consent purpose");
             String path = "consent_state.gdpr." + purpose.getKey();
             if (!record.isObject() || !record.path("consented").isBoolean()) {
                 throw new Invalid(Reason.WRONG_TYPE, path + " must be {consented: boolean, ...}");
             }
-            Long at = optionalLong(record.get("timestamp_unixtime_ms"), Reason.WRONG_TYPE, path + ".timestamp_unixtime_ms");
+            Long at = optionalTime(record.get("timestamp_unixtime_ms"), Reason.WRONG_TYPE, path + ".timestamp_unixtime_ms");
             out.put(purpose.getKey(), new Batch.Consent(record.get("consented").booleanValue(), at));
         }
         return out;
     }
 
-    static Long optionalLong(JsonNode node, Reason reason, String path) throws Invalid {
+    static Long optionalTime(JsonNode node, Reason reason, String path) throws Invalid {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new Invalid(reason, path + " must be an integer");
         }
-        throw new Invalid(reason, path + " must be an integer");
+        // Window and lifetime arithmetic overflows near the ends of the long range, which stalls
+        // or corrupts a user's timers; no real event lies outside 1970 … 9999.
+        long time = node.longValue();
+        if (time < 0 || time > MAX_TIME) {
+            throw new Invalid(reason, path + " must be between 0 and " + MAX_TIME + " (years 1970 to 9999)");
+        }
+        return time;
     }
 
     static String optionalText(JsonNode node, String path) throws Invalid {
@@ -267,6 +278,11 @@ public final class BatchParser {
             throw new Invalid(Reason.WRONG_TYPE, path + " must be a string");
         }
         return node.textValue();
+    }
+
+    /** Limits count characters as a producer does (code points), not UTF-16 units. */
+    static int chars(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     static BigDecimal decimal(JsonNode node) {

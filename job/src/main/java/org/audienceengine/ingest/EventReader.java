@@ -46,7 +46,7 @@ final class EventReader {
         } else if (!data.isObject()) {
             throw bad(path, "data must be an object");
         }
-        Long time = BatchParser.optionalLong(
+        Long time = BatchParser.optionalTime(
                 data.get("timestamp_unixtime_ms"), Reason.BAD_EVENT, path + ".data.timestamp_unixtime_ms");
         if (time == null) {
             time = fallbackTime;

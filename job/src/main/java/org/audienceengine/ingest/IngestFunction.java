@@ -7,6 +7,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import org.audienceengine.erasure.IdentityKeys;
+import org.audienceengine.erasure.IdentityLink;
+
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -19,9 +22,21 @@ public final class IngestFunction extends ProcessFunction<RawRecord, IngestedBat
     /** Job accumulator: batches that passed validation (bounded runs report it). */
     public static final String ACCEPTED_ACCUMULATOR = "batches-accepted";
 
+    /** Identity → mpid links for the erasure index (only when it is wired). */
+    public static final OutputTag<IdentityLink> IDENTITY_LINKS = new OutputTag<>("identity-links") {};
+
+    private final boolean linkIdentities;
     private transient Map<Rejection.Reason, Counter> rejected;
     private transient Counter accepted;
     private transient LongCounter acceptedTotal;
+
+    public IngestFunction() {
+        this(false);
+    }
+
+    public IngestFunction(boolean linkIdentities) {
+        this.linkIdentities = linkIdentities;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -48,5 +63,13 @@ public final class IngestFunction extends ProcessFunction<RawRecord, IngestedBat
         acceptedTotal.add(1);
         Batch batch = result.batch();
         out.collect(new IngestedBatch(batch.mpid, batch.batchTime, record.order, record.receivedAt, record.payload));
+        if (linkIdentities) {
+            for (Map.Entry<String, String> identity : batch.userIdentities.entrySet()) {
+                if (identity.getValue() != null) {
+                    ctx.output(IDENTITY_LINKS, new IdentityLink(
+                            IdentityKeys.of(identity.getKey(), identity.getValue()), batch.mpid, batch.batchTime));
+                }
+            }
+        }
     }
 }

@@ -73,14 +73,15 @@ final class UserAttributeReader {
         return null;
     }
 
+    /** Also for identity types, device_info fields and consent purposes: the profile keeps them all. */
     static void checkName(String name, String what) throws Invalid {
-        if (name.length() > BatchParser.MAX_NAME_CHARS) {
+        if (BatchParser.chars(name) > BatchParser.MAX_NAME_CHARS) {
             throw new Invalid(Reason.OVER_LIMIT, what + " name over 256 chars");
         }
     }
 
     static String checkValue(String name, String value) throws Invalid {
-        if (value.length() > BatchParser.MAX_VALUE_CHARS) {
+        if (BatchParser.chars(value) > BatchParser.MAX_VALUE_CHARS) {
             throw new Invalid(Reason.OVER_LIMIT, "value of " + quote(name) + " is over 4,096 chars");
         }
         return value;

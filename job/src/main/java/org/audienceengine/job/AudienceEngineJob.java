@@ -1,24 +1,41 @@
 package org.audienceengine.job;
 
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import org.audienceengine.config.EngineSettings;
+import org.audienceengine.config.TimeMode;
 import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.erasure.ErasureRequest;
+import org.audienceengine.erasure.ErasureRequestFunction;
+import org.audienceengine.erasure.IdentityIndexFunction;
+import org.audienceengine.erasure.IdentityLink;
 import org.audienceengine.ingest.DeadLetter;
 import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.profile.UserAudiencesFunction;
 
+import java.util.List;
+
 /**
  * The one place the engine's graph is wired: raw records → ingest (validation, dead letters) →
- * key by mpid → per-user profile state and audience evaluation → membership deltas. Every mode
- * (replay, local, cluster) and every integration test builds the graph through {@link #build}.
+ * key by mpid → per-user profile state and audience evaluation → membership deltas, with the
+ * definitions in force broadcast to every user and erasure requests routed to their user (by
+ * identity through the identity index). Every mode (replay, local, cluster) and every integration
+ * test builds the graph through {@link #build}.
  */
 public final class AudienceEngineJob {
     public static final String INGEST_UID = "ingest";
     public static final String AUDIENCES_UID = "user-audiences";
+    public static final String ERASURE_REQUESTS_UID = "erasure-requests";
+    public static final String IDENTITY_INDEX_UID = "identity-index";
 
     private AudienceEngineJob() {}
 
@@ -40,22 +57,86 @@ public final class AudienceEngineJob {
     public record Outputs(
             DataStream<MembershipDelta> deltas, DataStream<DeadLetter> deadLetters, DataStream<String> erasureCompletions) {}
 
+    /** Emits the final watermark at once and keeps emitting it. */
+    private static final class EndOfTime implements WatermarkGenerator<String> {
+        @Override
+        public void onEvent(String event, long eventTimestamp, WatermarkOutput output) {
+            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        }
+    }
+
     public static Outputs build(DataStream<RawRecord> batches, EngineSettings settings) {
         return build(Inputs.of(batches), settings);
     }
 
     public static Outputs build(Inputs inputs, EngineSettings settings) {
+        boolean erasures = inputs.erasureRequests() != null;
+        // Identity links feed the index only where requests by identity are resolved in the job.
+        boolean linkIdentities = erasures && settings.timeMode() == TimeMode.PROCESSING;
         SingleOutputStreamOperator<IngestedBatch> batches = inputs.batches()
-                .process(new IngestFunction())
+                .process(new IngestFunction(linkIdentities))
                 .uid(INGEST_UID)
                 .name("Ingest: parse and validate batches");
-        SingleOutputStreamOperator<MembershipDelta> deltas = batches
+        DataStream<DeadLetter> deadLetters = batches.getSideOutput(IngestFunction.DEAD_LETTERS);
+        DataStream<IngestedBatch> userInputs = batches;
+        DataStream<String> notFound = null;
+
+        if (erasures) {
+            SingleOutputStreamOperator<IngestedBatch> byMpid = inputs.erasureRequests()
+                    .process(new ErasureRequestFunction())
+                    .uid(ERASURE_REQUESTS_UID)
+                    .name("Erasure: parse requests");
+            deadLetters = deadLetters.union(byMpid.getSideOutput(IngestFunction.DEAD_LETTERS));
+            userInputs = userInputs.union(byMpid);
+            if (linkIdentities) {
+                SingleOutputStreamOperator<IngestedBatch> resolved = batches.getSideOutput(IngestFunction.IDENTITY_LINKS)
+                        .keyBy(IdentityLink::getIdentityKey)
+                        .connect(byMpid.getSideOutput(ErasureRequestFunction.BY_IDENTITY).keyBy(ErasureRequest::identityKey))
+                        .process(new IdentityIndexFunction(settings.profileLifetimeMs()))
+                        .uid(IDENTITY_INDEX_UID)
+                        .name("Erasure: identity to mpid index");
+                userInputs = userInputs.union(resolved);
+                notFound = resolved.getSideOutput(IdentityIndexFunction.NOT_FOUND);
+            }
+        }
+
+        DataStream<String> definitions = inputs.definitions() != null
+                ? inputs.definitions()
+                : inputs.batches().getExecutionEnvironment()
+                        // A collection source cannot be empty: one blank document, filtered out.
+                        .fromData(List.of(""), Types.STRING)
+                        .uid("definitions-none")
+                        .name("Definitions: none at run time")
+                        .filter(json -> !json.isEmpty())
+                        .uid("definitions-none-filter")
+                        .name("Definitions: drop the blank");
+        BroadcastStream<String> broadcast = definitions
+                // Definitions apply in arrival order, not at a time: their side must never hold
+                // back event time on the user side, so it always reports the end of time.
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forGenerator(ctx -> new EndOfTime()))
+                .uid("definitions-timeless")
+                .name("Definitions: timeless")
+                .broadcast(UserAudiencesFunction.DEFINITIONS);
+        SingleOutputStreamOperator<MembershipDelta> deltas = userInputs
                 .keyBy(IngestedBatch::getMpid)
+                .connect(broadcast)
                 .process(new UserAudiencesFunction(settings))
                 .uid(AUDIENCES_UID)
                 .name("Profiles: evaluate audiences per user");
-        DataStream<DeadLetter> deadLetters = batches.getSideOutput(IngestFunction.DEAD_LETTERS)
-                .union(deltas.getSideOutput(IngestFunction.DEAD_LETTERS));
-        return new Outputs(deltas, deadLetters, null);
+        deadLetters = deadLetters.union(deltas.getSideOutput(IngestFunction.DEAD_LETTERS));
+
+        DataStream<String> completions = null;
+        if (erasures) {
+            completions = deltas.getSideOutput(UserAudiencesFunction.ERASURE_COMPLETIONS);
+            if (notFound != null) {
+                completions = completions.union(notFound);
+            }
+        }
+        return new Outputs(deltas, deadLetters, completions);
     }
 }

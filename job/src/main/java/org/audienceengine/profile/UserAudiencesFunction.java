@@ -2,8 +2,10 @@ package org.audienceengine.profile;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -11,14 +13,18 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
+import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.definitions.Definitions;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
+import org.audienceengine.erasure.ErasureCompletion;
+import org.audienceengine.evaluation.DefinitionBackfill;
 import org.audienceengine.evaluation.ProfileEvaluator;
 import org.audienceengine.ingest.Batch;
 import org.audienceengine.ingest.BatchParser;
@@ -27,28 +33,43 @@ import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The keyed heart of the engine: per user one profile value in state, one expiry timer, and the
- * evaluation of every audience when a batch arrives or a window edge passes.
+ * evaluation of every audience when a batch arrives or a window edge passes. The broadcast side
+ * carries new versions of the definitions, applied to every user in state at once.
  *
  * <p>In event time (replay), batches wait in {@code pending} until event time reaches their batch
  * time, so that each user's batches are applied in time order (ties in input order) and expiry
  * instants in between are evaluated first, whatever order the input had.
  */
-public final class UserAudiencesFunction extends KeyedProcessFunction<Long, IngestedBatch, MembershipDelta> {
+public final class UserAudiencesFunction
+        extends KeyedBroadcastProcessFunction<Long, IngestedBatch, String, MembershipDelta> {
+    private static final Logger LOG = LoggerFactory.getLogger(UserAudiencesFunction.class);
+
     /** Job accumulators that bounded runs report. */
     public static final String APPLIED_ACCUMULATOR = "batches-applied";
     public static final String AFTER_UNTIL_ACCUMULATOR = "batches-after-until";
     public static final String DUPLICATES_ACCUMULATOR = "batches-duplicate";
+    /** Completion records of erasure requests (deltas.md), as JSON text. */
+    public static final OutputTag<String> ERASURE_COMPLETIONS = new OutputTag<>("erasure-completions") {};
+    /** The definitions document in force, under {@link #CURRENT}. */
+    public static final MapStateDescriptor<String, String> DEFINITIONS =
+            new MapStateDescriptor<>("definitions", Types.STRING, Types.STRING);
+    private static final String CURRENT = "current";
     private static final long NO_TIMER = Long.MIN_VALUE;
     private static final TypeInformation<IngestedBatch[]> PENDING_TYPE =
             Types.OBJECT_ARRAY(TypeInformation.of(IngestedBatch.class));
 
     private final EngineSettings settings;
+    private transient String definitionsJson;
     private transient ProfileEvaluator evaluator;
     private transient ValueState<byte[]> profileState;
     private transient MapState<Long, IngestedBatch[]> pending;
@@ -72,24 +93,37 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
 
     @Override
     public void open(OpenContext context) {
-        evaluator = new ProfileEvaluator(
-                Definitions.parseValid(settings.definitionsJson()),
-                settings.profileLifetimeMs(),
-                settings.timeMode() == TimeMode.PROCESSING);
+        use(settings.definitionsJson());
         profileState = getRuntimeContext().getState(profileDescriptor());
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         batchesApplied = getRuntimeContext().getMetricGroup().counter("batchesApplied");
         deltasEmitted = getRuntimeContext().getMetricGroup().counter("deltasEmitted");
         appliedTotal = new LongCounter();
         afterUntilTotal = new LongCounter();
+        duplicatesTotal = new LongCounter();
         getRuntimeContext().addAccumulator(APPLIED_ACCUMULATOR, appliedTotal);
         getRuntimeContext().addAccumulator(AFTER_UNTIL_ACCUMULATOR, afterUntilTotal);
-        duplicatesTotal = new LongCounter();
         getRuntimeContext().addAccumulator(DUPLICATES_ACCUMULATOR, duplicatesTotal);
     }
 
+    private AudienceSet use(String json) {
+        AudienceSet set = Definitions.parseValid(json);
+        definitionsJson = json;
+        evaluator = new ProfileEvaluator(set, settings.profileLifetimeMs(), settings.timeMode() == TimeMode.PROCESSING);
+        return set;
+    }
+
+    /** After a restore the broadcast state may hold a newer document than the one started with. */
+    private void follow(ReadOnlyBroadcastState<String, String> definitions) throws Exception {
+        String inForce = definitions.get(CURRENT);
+        if (inForce != null && !inForce.equals(definitionsJson)) {
+            use(inForce);
+        }
+    }
+
     @Override
-    public void processElement(IngestedBatch batch, Context ctx, Collector<MembershipDelta> out) throws Exception {
+    public void processElement(IngestedBatch input, ReadOnlyContext ctx, Collector<MembershipDelta> out) throws Exception {
+        follow(ctx.getBroadcastState(DEFINITIONS));
         if (settings.timeMode() == TimeMode.PROCESSING) {
             long now = ctx.timerService().currentProcessingTime();
             UserProfile p = load();
@@ -97,26 +131,36 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
                 emit(evaluator.removeAll(ctx.getCurrentKey(), p, evaluator.expiresAt(p), Reason.PROFILE_EXPIRED), out);
                 p = null;
             }
-            p = apply(batch, p, now, ctx, out);
+            p = input.isErasure() ? erase(input, p, now, ctx, out) : apply(input, p, now, ctx, out);
             schedule(p, now, ctx.timerService());
             save(p);
             return;
         }
         Long until = settings.untilMs();
-        if (until != null && batch.batchTime > until) {
-            afterUntilTotal.add(1);
+        if (until != null && input.batchTime > until) {
+            if (!input.isErasure()) {
+                afterUntilTotal.add(1);
+            }
             return;
         }
-        IngestedBatch[] waiting = pending.get(batch.batchTime);
+        IngestedBatch[] waiting = pending.get(input.batchTime);
         IngestedBatch[] updated = waiting == null ? new IngestedBatch[1] : Arrays.copyOf(waiting, waiting.length + 1);
-        updated[updated.length - 1] = batch;
-        pending.put(batch.batchTime, updated);
-        ctx.timerService().registerEventTimeTimer(batch.batchTime);
+        updated[updated.length - 1] = input;
+        pending.put(input.batchTime, updated);
+        ctx.timerService().registerEventTimeTimer(input.batchTime);
     }
 
     @Override
     public void onTimer(long at, OnTimerContext ctx, Collector<MembershipDelta> out) throws Exception {
+        follow(ctx.getBroadcastState(DEFINITIONS));
         UserProfile p = load();
+        if (settings.timeMode() == TimeMode.PROCESSING && (p == null || p.timerAt != at)) {
+            // Stale: a batch processed after this timer was due (timers wait in the mailbox) already
+            // evaluated the user at a later time and armed their next timer. Evaluating or
+            // rescheduling from this earlier instant would count that batch's events as not yet
+            // in their windows and emit flips dated before deltas already sent.
+            return;
+        }
         if (p != null && p.timerAt == at) {
             p.timerAt = NO_TIMER;
             if (at >= evaluator.expiresAt(p)) {
@@ -132,8 +176,8 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
             if (due != null) {
                 pending.remove(at);
                 Arrays.sort(due, Comparator.comparingLong(b -> b.order));
-                for (IngestedBatch batch : due) {
-                    p = apply(batch, p, at, ctx, out);
+                for (IngestedBatch input : due) {
+                    p = input.isErasure() ? erase(input, p, at, ctx, out) : apply(input, p, at, ctx, out);
                 }
             }
         }
@@ -141,7 +185,43 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
         save(p);
     }
 
-    private UserProfile apply(IngestedBatch raw, UserProfile p, long at, Context ctx, Collector<MembershipDelta> out) {
+    @Override
+    public void processBroadcastElement(String json, Context ctx, Collector<MembershipDelta> out) throws Exception {
+        BroadcastState<String, String> definitions = ctx.getBroadcastState(DEFINITIONS);
+        follow(definitions);
+        AudienceSet next;
+        try {
+            next = Definitions.parse(json);
+        } catch (Definitions.InvalidDefinitionsException e) {
+            // Every parallel instance sees the document; one report is enough.
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                LOG.warn("Rejected audience definitions; the set in force stays. {}", e.getMessage());
+            }
+            return;
+        }
+        AudienceSet previous = evaluator.audiences();
+        Set<Integer> changed = next.changedSince(previous);
+        definitions.put(CURRENT, json);
+        use(json);
+        if (changed.isEmpty()) {
+            return;
+        }
+        long now = settings.timeMode() == TimeMode.PROCESSING ? ctx.currentProcessingTime() : ctx.currentWatermark();
+        ctx.applyToKeyedState(profileDescriptor(), (mpid, state) -> {
+            byte[] bytes = state.value();
+            if (bytes == null) {
+                return;
+            }
+            UserProfile p = ProfileCodec.decode(bytes);
+            // In event time a user's clock is at least their last batch.
+            long at = Math.max(now, p.lastBatchAt);
+            emit(DefinitionBackfill.apply(mpid, p, at, previous, next, changed), out);
+            state.update(ProfileCodec.encode(p));
+        });
+        LOG.info("Audience definitions replaced; {} audience(s) re-evaluated for every user", changed.size());
+    }
+
+    private UserProfile apply(IngestedBatch raw, UserProfile p, long at, ReadOnlyContext ctx, Collector<MembershipDelta> out) {
         BatchParser.Result parsed = BatchParser.parse(raw.payload, raw.receivedAt);
         if (!parsed.ok()) {
             // Ingest validated it already; a parser change between the two would land here.
@@ -164,6 +244,25 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
         return profile;
     }
 
+    /** Removes the user from every audience and forgets them; returns no profile. */
+    private UserProfile erase(IngestedBatch request, UserProfile p, long at, ReadOnlyContext ctx, Collector<MembershipDelta> out)
+            throws Exception {
+        long mpid = ctx.getCurrentKey();
+        if (p == null) {
+            ctx.output(ERASURE_COMPLETIONS,
+                    ErasureCompletion.json(request.erasureRequestId, mpid, ErasureCompletion.NOT_FOUND, at, 0));
+            return null;
+        }
+        List<MembershipDelta> removes = evaluator.removeAll(mpid, p, at, Reason.ERASURE);
+        emit(removes, out);
+        if (p.timerAt != NO_TIMER) {
+            deleteTimer(ctx.timerService(), p.timerAt);
+        }
+        ctx.output(ERASURE_COMPLETIONS,
+                ErasureCompletion.json(request.erasureRequestId, mpid, ErasureCompletion.COMPLETED, at, removes.size()));
+        return null;
+    }
+
     /** Keeps exactly one timer per user: at the next instant a membership may flip. */
     private void schedule(UserProfile p, long at, TimerService timers) throws Exception {
         long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at);
@@ -179,18 +278,14 @@ public final class UserAudiencesFunction extends KeyedProcessFunction<Long, Inge
             deleteTimer(timers, current);
         }
         if (next != NO_TIMER) {
-            registerTimer(timers, next);
+            if (settings.timeMode() == TimeMode.PROCESSING) {
+                timers.registerProcessingTimeTimer(next);
+            } else {
+                timers.registerEventTimeTimer(next);
+            }
         }
         if (p != null) {
             p.timerAt = next;
-        }
-    }
-
-    private void registerTimer(TimerService timers, long at) {
-        if (settings.timeMode() == TimeMode.PROCESSING) {
-            timers.registerProcessingTimeTimer(at);
-        } else {
-            timers.registerEventTimeTimer(at);
         }
     }
 

@@ -2,6 +2,7 @@ package org.audienceengine.replay;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,11 +27,21 @@ import java.util.List;
 public final class ReplayJob {
     static final String DELTAS_PREFIX = "deltas";
     static final String DLQ_PREFIX = "dlq";
+    static final String COMPLETIONS_PREFIX = "dsr-completions";
 
     private ReplayJob() {}
 
     public static JobExecutionResult run(List<Path> events, String definitionsJson, Long untilMs, int parallelism,
             long profileLifetimeMs, Path partsDir) throws Exception {
+        return run(events, null, definitionsJson, untilMs, parallelism, profileLifetimeMs, partsDir);
+    }
+
+    /**
+     * @param erasureRequests erasure requests by mpid (JSON text, see {@link ReplayErasures}), or
+     *     null for none
+     */
+    public static JobExecutionResult run(List<Path> events, List<String> erasureRequests, String definitionsJson,
+            Long untilMs, int parallelism, long profileLifetimeMs, Path partsDir) throws Exception {
         EngineSettings settings = EngineSettings.builder(definitionsJson)
                 .timeMode(TimeMode.EVENT)
                 .untilMs(untilMs)
@@ -53,7 +64,11 @@ public final class ReplayJob {
             input = input == null ? stream : input.union(stream);
         }
 
-        AudienceEngineJob.Outputs outputs = AudienceEngineJob.build(input, settings);
+        DataStream<String> erasures = erasureRequests == null
+                ? null
+                : env.fromData(erasureRequests, Types.STRING).uid("replay-erasure-requests").name("Erasure requests file");
+        AudienceEngineJob.Outputs outputs =
+                AudienceEngineJob.build(new AudienceEngineJob.Inputs(input, null, erasures), settings);
         outputs.deltas()
                 .sinkTo(new JsonLinesFileSink<>(partsDir, DELTAS_PREFIX, new DeltaJson()))
                 .uid("replay-deltas-file")
@@ -62,6 +77,12 @@ public final class ReplayJob {
                 .sinkTo(new JsonLinesFileSink<>(partsDir, DLQ_PREFIX, new DeadLetterJson()))
                 .uid("replay-dlq-file")
                 .name("Dead letters to files");
+        if (outputs.erasureCompletions() != null) {
+            outputs.erasureCompletions()
+                    .sinkTo(new JsonLinesFileSink<>(partsDir, COMPLETIONS_PREFIX, line -> line))
+                    .uid("replay-dsr-completions-file")
+                    .name("Erasure completions to files");
+        }
         return env.execute("audience-engine replay");
     }
 }

@@ -111,6 +111,25 @@ public final class ReplayReport {
         return summary;
     }
 
+    /**
+     * Writes {@code dsr-completions.jsonl}: the job's completion records plus those of requests
+     * resolved to no user before the run, ordered by request id. Returns the count per status.
+     */
+    public static ObjectNode writeCompletions(Path partsDir, Path outDir, List<String> notFound) throws IOException {
+        List<Line> lines = readParts(partsDir, ReplayJob.COMPLETIONS_PREFIX);
+        for (String text : notFound) {
+            lines.add(new Line(MAPPER.readTree(text), text));
+        }
+        lines.sort(Comparator.comparing(l -> l.node.path("request_id").asText()));
+        writeLines(outDir.resolve("dsr-completions.jsonl"), lines);
+        ObjectNode byStatus = MAPPER.createObjectNode();
+        for (Line l : lines) {
+            String status = l.node.path("status").asText();
+            byStatus.put(status, byStatus.path(status).asLong() + 1);
+        }
+        return byStatus;
+    }
+
     private static ObjectNode audienceNode(int id, AudienceSet audiences) {
         ObjectNode a = MAPPER.createObjectNode();
         a.put("id", id);

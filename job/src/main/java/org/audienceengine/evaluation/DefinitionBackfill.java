@@ -1,0 +1,55 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.definitions.Audience;
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.deltas.DeltaFactory;
+import org.audienceengine.deltas.DeltaFactory.Identities;
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.deltas.Reason;
+import org.audienceengine.profile.ProfileUpdater;
+import org.audienceengine.profile.UserProfile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Re-evaluates one user when the definitions in force change (audiences.md "Changes at run
+ * time"): created or changed audiences flip with {@code reason: "definition"}, members of removed
+ * or disabled audiences are removed with that reason. Event conditions of a new audience see the
+ * history of any series they share with the audiences that were already there.
+ */
+public final class DefinitionBackfill {
+    private DefinitionBackfill() {}
+
+    public static List<MembershipDelta> apply(
+            long mpid, UserProfile p, long at, AudienceSet previous, AudienceSet current, Set<Integer> changed) {
+        Identities ids = Identities.of(p);
+        List<MembershipDelta> out = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : new TreeMap<>(p.seqs).entrySet()) {
+            int id = e.getKey();
+            if ((e.getValue() & 1) == 1 && current.audience(id) == null) {
+                Audience old = previous.audience(id);
+                out.add(DeltaFactory.next(mpid, p, id, old == null ? null : old.name(),
+                        old == null ? null : old.externalName(), false, Reason.DEFINITION, at, ids));
+            }
+        }
+        ProfileUpdater.prune(p, at, current);
+        Map<Integer, Boolean> decided = new HashMap<>();
+        EvaluationContext context = new EvaluationContext(p, at, decided);
+        for (Audience a : current.inEvaluationOrder()) {
+            boolean member = a.enabled() && a.criteria().test(context);
+            decided.put(a.id(), member);
+            if (member != p.isMember(a.id())) {
+                // An unchanged audience can only flip here because one of its windows moved and
+                // its timer has not fired yet: that is an expiry.
+                String reason = changed.contains(a.id()) ? Reason.DEFINITION : Reason.EXPIRY;
+                out.add(DeltaFactory.next(mpid, p, a, member, reason, at, ids));
+            }
+        }
+        return out;
+    }
+}

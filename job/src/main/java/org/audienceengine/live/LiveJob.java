@@ -1,0 +1,130 @@
+package org.audienceengine.live;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.audienceengine.config.EngineConfig;
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.ingest.RawRecord;
+import org.audienceengine.job.AudienceEngineJob;
+import org.audienceengine.job.FlinkDefaults;
+import org.audienceengine.kafka.KafkaConnectors;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * The live job: Kafka topics in, the engine's graph ({@link AudienceEngineJob#build}), Kafka
+ * topics out, exactly once. Checkpoints are exactly-once and incremental (RocksDB), retained on
+ * cancellation so that a cancelled job can be resumed from its last checkpoint.
+ */
+public final class LiveJob {
+    public static final String EVENTS_SOURCE_UID = "kafka-events-source";
+    public static final String DEFINITIONS_SOURCE_UID = "kafka-definitions-source";
+    public static final String DSR_REQUESTS_SOURCE_UID = "kafka-dsr-requests-source";
+    public static final String DELTAS_SINK_UID = "kafka-deltas-sink";
+    public static final String DEAD_LETTERS_SINK_UID = "kafka-dlq-sink";
+    public static final String DSR_COMPLETIONS_SINK_UID = "kafka-dsr-completions-sink";
+
+    private LiveJob() {}
+
+    /**
+     * How the graph is built beyond the settings. {@code stoppingOffsets} null reads forever;
+     * otherwise the batches source ends there and the other sources at the end their partitions
+     * have when the job starts (a bounded run: in event time, the end of input releases every
+     * pending batch and expiry, as in replay). The two hooks let tests put an operator in front
+     * of ingest and in front of the deltas sink (to inject failures, say).
+     */
+    public record Options(
+            OffsetsInitializer stoppingOffsets,
+            UnaryOperator<DataStream<RawRecord>> beforeIngest,
+            UnaryOperator<DataStream<MembershipDelta>> beforeDeltasSink) {
+
+        public static Options unbounded() {
+            return new Options(null, UnaryOperator.identity(), UnaryOperator.identity());
+        }
+
+        /** Every source ends at the end its partitions have when the job starts. */
+        public static Options boundedAtLatest() {
+            return unbounded().boundedAt(OffsetsInitializer.latest());
+        }
+
+        public Options boundedAt(OffsetsInitializer stopping) {
+            return new Options(stopping, beforeIngest, beforeDeltasSink);
+        }
+
+        public Options beforeIngest(UnaryOperator<DataStream<RawRecord>> hook) {
+            return new Options(stoppingOffsets, hook, beforeDeltasSink);
+        }
+
+        public Options beforeDeltasSink(UnaryOperator<DataStream<MembershipDelta>> hook) {
+            return new Options(stoppingOffsets, beforeIngest, hook);
+        }
+    }
+
+    /** The production job: unbounded sources. */
+    public static AudienceEngineJob.Outputs build(StreamExecutionEnvironment env, EngineConfig config, String definitionsJson) {
+        return build(env, config, definitionsJson, Options.unbounded());
+    }
+
+    public static AudienceEngineJob.Outputs build(StreamExecutionEnvironment env, EngineConfig config,
+            String definitionsJson, Options options) {
+        configure(env, config);
+
+        // Event time lives inside the batches (batch time); the operator orders each user's batches
+        // by it. No source watermarks: in event time only the end of a bounded input moves time.
+        DataStream<RawRecord> batches = env
+                .fromSource(KafkaConnectors.batches(config, options.stoppingOffsets()),
+                        WatermarkStrategy.noWatermarks(), "Events from Kafka")
+                .uid(EVENTS_SOURCE_UID);
+        OffsetsInitializer othersStopAt = options.stoppingOffsets() == null ? null : OffsetsInitializer.latest();
+        DataStream<String> definitions = env
+                .fromSource(KafkaConnectors.definitions(config, othersStopAt),
+                        WatermarkStrategy.noWatermarks(), "Audience definitions from Kafka")
+                .uid(DEFINITIONS_SOURCE_UID);
+        DataStream<String> erasures = env
+                .fromSource(KafkaConnectors.erasureRequests(config, othersStopAt),
+                        WatermarkStrategy.noWatermarks(), "Erasure requests from Kafka")
+                .uid(DSR_REQUESTS_SOURCE_UID);
+
+        AudienceEngineJob.Outputs outputs = AudienceEngineJob.build(
+                new AudienceEngineJob.Inputs(options.beforeIngest().apply(batches), definitions, erasures),
+                config.toEngineSettings(definitionsJson));
+
+        options.beforeDeltasSink().apply(outputs.deltas())
+                .sinkTo(KafkaConnectors.deltas(config))
+                .uid(DELTAS_SINK_UID)
+                .name("Deltas to Kafka");
+        outputs.deadLetters()
+                .sinkTo(KafkaConnectors.deadLetters(config))
+                .uid(DEAD_LETTERS_SINK_UID)
+                .name("Dead letters to Kafka");
+        if (outputs.erasureCompletions() != null) {
+            outputs.erasureCompletions()
+                    .sinkTo(KafkaConnectors.erasureCompletions(config))
+                    .uid(DSR_COMPLETIONS_SINK_UID)
+                    .name("Erasure completions to Kafka");
+        }
+        return outputs;
+    }
+
+    private static void configure(StreamExecutionEnvironment env, EngineConfig config) {
+        Configuration conf = FlinkDefaults.engineConfiguration();
+        conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        if (!config.checkpointDir().isEmpty()) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+        }
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.configure(conf);
+        env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        env.setMaxParallelism(config.maxParallelism());
+        config.parallelism().ifPresent(env::setParallelism);
+    }
+}

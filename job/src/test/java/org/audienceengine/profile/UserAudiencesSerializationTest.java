@@ -1,0 +1,63 @@
+package org.audienceengine.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.audienceengine.testutils.Batches.T0;
+import static org.audienceengine.testutils.Batches.audience;
+import static org.audienceengine.testutils.Batches.batch;
+import static org.audienceengine.testutils.Batches.definitions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.ingest.IngestedBatch;
+import org.audienceengine.serialization.JacksonTypeInfo;
+import org.audienceengine.testutils.Harness;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+/**
+ * The harness runs without a Kryo fallback, so the other operator tests also prove that the
+ * engine's records and state never need one; this checks that the setting really bites.
+ */
+class UserAudiencesSerializationTest {
+    /** Keeps an Optional in state: Flink has no serializer for it but Kryo. */
+    private static final class GenericStateFunction extends KeyedProcessFunction<Long, IngestedBatch, MembershipDelta> {
+        @Override
+        public void open(OpenContext context) {
+            getRuntimeContext().getState(new ValueStateDescriptor<>("generic", TypeInformation.of(Optional.class)));
+        }
+
+        @Override
+        public void processElement(IngestedBatch batch, Context ctx, Collector<MembershipDelta> out) {}
+    }
+
+    @Test
+    void harnessRejectsStateThatWouldFallBackToKryo() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Long, IngestedBatch, MembershipDelta> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new GenericStateFunction()), IngestedBatch::getMpid, Types.LONG)) {
+            Harness.configure(h, Harness.Backend.ROCKSDB);
+            assertThatThrownBy(h::open).hasStackTraceContaining("Generic types have been disabled");
+        }
+    }
+
+    @Test
+    void engineRecordsHaveNonGenericTypes() throws Exception {
+        assertThat(TypeInformation.of(IngestedBatch.class)).isInstanceOf(PojoTypeInfo.class);
+        assertThat(TypeInformation.of(MembershipDelta.class)).isInstanceOf(JacksonTypeInfo.class);
+        try (Harness h = Harness.eventTime(definitions(audience(1, "{'user_attribute': {'name': 'a', 'op': 'exists'}}")))) {
+            h.push(batch(1, T0).attribute("a", 1));
+            assertThat(h.watermark(T0)).singleElement().satisfies(d -> assertThat(d.deltaId).isEqualTo("1:1:" + T0 + ":1"));
+        }
+    }
+}
