@@ -25,6 +25,7 @@ public final class AudienceSet implements Serializable {
     private final List<Window> firstSeenWindows;
     private final String source;
     private final Map<Integer, String> fingerprints;
+    private final org.audienceengine.evaluation.SeriesIndex seriesIndex;
 
     AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source,
             Map<Integer, String> fingerprints) {
@@ -38,6 +39,7 @@ public final class AudienceSet implements Serializable {
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
+        this.seriesIndex = new org.audienceengine.evaluation.SeriesIndex(series.values());
     }
 
     public List<Audience> inEvaluationOrder() {
@@ -50,6 +52,11 @@ public final class AudienceSet implements Serializable {
 
     public Collection<EventSeries> series() {
         return series.values();
+    }
+
+    /** The series an event may count in (by type and name; other filters still apply). */
+    public List<EventSeries> seriesFor(org.audienceengine.ingest.Event event) {
+        return seriesIndex.candidates(event);
     }
 
     public boolean hasSeries(long key) {

@@ -25,6 +25,16 @@ public final class EventMatcher implements Serializable {
         this.where = List.copyOf(where);
     }
 
+    /** The event type this matcher requires, or null for any. */
+    public String type() {
+        return type;
+    }
+
+    /** The event name this matcher requires (compared case-insensitively), or null for any. */
+    public String name() {
+        return name;
+    }
+
     public boolean matches(Event event) {
         if (type != null && !type.equals(event.type)) {
             return false;

@@ -52,6 +52,10 @@ public final class EventSeries implements Serializable {
         return windows.isEmpty() ? 0 : windows.last();
     }
 
+    public EventMatcher matcher() {
+        return matcher;
+    }
+
     public boolean matches(Event event) {
         return matcher.matches(event);
     }

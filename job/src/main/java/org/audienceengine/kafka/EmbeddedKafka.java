@@ -82,17 +82,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         int controllerPort = freePort();
         Properties props = brokerProperties(dir, clientPort, controllerPort);
         KafkaRaftServer server = null;
+        Admin admin = null;
         try {
             format(dir, props);
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            Admin admin = Admin.create(Map.of(
+            admin = Admin.create(Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + clientPort,
                     AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin"));
             EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, clientPort, server, admin);
             kafka.awaitBroker();
             return kafka;
-        } catch (RuntimeException | IOException e) {
+        } catch (Throwable e) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
             if (server != null) {
                 server.shutdown();
                 server.awaitShutdown();

@@ -49,7 +49,7 @@ public final class ProfileUpdater {
                 p.longitude = event.longitude;
                 p.locationAt = t;
             }
-            for (EventSeries s : set.series()) {
+            for (EventSeries s : set.seriesFor(event)) {
                 long q = Window.bucketOf(t, s.bucketMillis());
                 if (q > Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets() && s.matches(event)) {
                     p.series.computeIfAbsent(s.key(), k -> new TreeMap<>())
