@@ -3,6 +3,7 @@ package org.audienceengine.cli;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.config.EngineConfig;
+import org.audienceengine.config.TimeMode;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.live.LiveJob;
 
@@ -119,6 +120,10 @@ public final class ClusterEntryPoint {
                 + prepared.config().audiencesFile() + ", settings:");
         for (String line : prepared.config().toString().split("\n")) {
             out.println("  " + line);
+        }
+        if (prepared.config().timeMode() == TimeMode.EVENT) {
+            out.println("audience-engine: warning: in event time deltas are released as batch time passes,"
+                    + " which on an endless topic never happens; processing is the live mode");
         }
     }
 }

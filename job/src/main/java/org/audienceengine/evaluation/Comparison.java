@@ -139,7 +139,12 @@ public final class Comparison implements Serializable {
             return d;
         }
         if (v instanceof String s && NUMERIC.matcher(s).matches()) {
-            return new BigDecimal(s);
+            try {
+                return new BigDecimal(s);
+            } catch (NumberFormatException exponentOverflow) {
+                // "1e2147483648" has the form of a number but no BigDecimal holds it; taken as text.
+                return null;
+            }
         }
         return null;
     }

@@ -59,26 +59,28 @@ public final class Conditions {
         BigDecimal value(TreeMap<Long, Bucket> buckets, long at) {
             long count = 0;
             long numeric = 0;
-            double sum = 0;
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
+            BigDecimal sum = BigDecimal.ZERO;
+            BigDecimal min = null;
+            BigDecimal max = null;
             if (buckets != null) {
                 NavigableMap<Long, Bucket> inWindow =
                         buckets.subMap(window.firstBucket(at), true, window.bucketOf(at), true);
                 for (Bucket b : inWindow.values()) {
                     count += b.count;
-                    numeric += b.numericCount;
-                    sum += b.sum;
-                    min = Math.min(min, b.min);
-                    max = Math.max(max, b.max);
+                    if (b.numericCount > 0) {
+                        numeric += b.numericCount;
+                        sum = sum.add(b.sum, Bucket.PRECISION);
+                        min = min == null || b.min.compareTo(min) < 0 ? b.min : min;
+                        max = max == null || b.max.compareTo(max) > 0 ? b.max : max;
+                    }
                 }
             }
             return switch (aggregate) {
                 case COUNT -> BigDecimal.valueOf(count);
-                case SUM -> BigDecimal.valueOf(sum);
-                case MIN -> numeric == 0 ? null : BigDecimal.valueOf(min);
-                case MAX -> numeric == 0 ? null : BigDecimal.valueOf(max);
-                case AVG -> numeric == 0 ? null : BigDecimal.valueOf(sum / numeric);
+                case SUM -> sum;
+                case MIN -> min;
+                case MAX -> max;
+                case AVG -> numeric == 0 ? null : sum.divide(BigDecimal.valueOf(numeric), Bucket.PRECISION);
             };
         }
     }

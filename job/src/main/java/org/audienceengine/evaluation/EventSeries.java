@@ -61,11 +61,7 @@ public final class EventSeries implements Serializable {
     }
 
     /** The event's value for the aggregate, or null when missing or not numeric. */
-    public Double numericValue(Event event) {
-        if (attribute == null) {
-            return null;
-        }
-        BigDecimal number = Comparison.numeric(event.attributes.get(attribute));
-        return number == null ? null : number.doubleValue();
+    public BigDecimal numericValue(Event event) {
+        return attribute == null ? null : Comparison.numeric(event.attributes.get(attribute));
     }
 }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * the old ones so that savepoints stay restorable.
  */
 public final class ProfileCodec {
-    static final int VERSION = 1;
+    /** 2: bucket aggregates as decimals (1 had doubles). */
+    static final int VERSION = 2;
     private static final int STRING = 0;
     private static final int NUMBER = 1;
     private static final int BOOLEAN = 2;
@@ -75,7 +76,7 @@ public final class ProfileCodec {
     public static UserProfile decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != 1) {
                 throw new IllegalStateException("unknown profile format version " + version);
             }
             UserProfile p = new UserProfile();
@@ -99,7 +100,7 @@ public final class ProfileCodec {
                 p.locationAt = in.readLong();
             }
             for (int i = readVarint(in); i > 0; i--) {
-                p.series.put(in.readLong(), readBuckets(in));
+                p.series.put(in.readLong(), readBuckets(in, version));
             }
             for (int i = readVarint(in); i > 0; i--) {
                 p.seqs.put(readVarint(in), readVarint(in));
@@ -129,14 +130,14 @@ public final class ProfileCodec {
             varlong(out, b.count);
             varlong(out, b.numericCount);
             if (b.numericCount > 0) {
-                out.writeDouble(b.sum);
-                out.writeDouble(b.min);
-                out.writeDouble(b.max);
+                out.writeUTF(b.sum.toString());
+                out.writeUTF(b.min.toString());
+                out.writeUTF(b.max.toString());
             }
         }
     }
 
-    private static TreeMap<Long, Bucket> readBuckets(DataInputStream in) throws IOException {
+    private static TreeMap<Long, Bucket> readBuckets(DataInputStream in, int version) throws IOException {
         TreeMap<Long, Bucket> buckets = new TreeMap<>();
         long q = 0;
         for (int i = readVarint(in), n = 0; n < i; n++) {
@@ -145,13 +146,17 @@ public final class ProfileCodec {
             b.count = readVarlong(in);
             b.numericCount = readVarlong(in);
             if (b.numericCount > 0) {
-                b.sum = in.readDouble();
-                b.min = in.readDouble();
-                b.max = in.readDouble();
+                b.sum = readDecimal(in, version);
+                b.min = readDecimal(in, version);
+                b.max = readDecimal(in, version);
             }
             buckets.put(q, b);
         }
         return buckets;
+    }
+
+    private static BigDecimal readDecimal(DataInputStream in, int version) throws IOException {
+        return version == 1 ? BigDecimal.valueOf(in.readDouble()) : new BigDecimal(in.readUTF());
     }
 
     private static void writeHashes(DataOutputStream out, long[] hashes) throws IOException {
