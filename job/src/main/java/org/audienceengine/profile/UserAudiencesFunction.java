@@ -126,11 +126,7 @@ public final class UserAudiencesFunction
         follow(ctx.getBroadcastState(DEFINITIONS));
         if (settings.timeMode() == TimeMode.PROCESSING) {
             long now = ctx.timerService().currentProcessingTime();
-            UserProfile p = load();
-            if (p != null && now >= evaluator.expiresAt(p)) {
-                emit(evaluator.removeAll(ctx.getCurrentKey(), p, evaluator.expiresAt(p), Reason.PROFILE_EXPIRED), out);
-                p = null;
-            }
+            UserProfile p = catchUp(load(), now, ctx.getCurrentKey(), ctx.timerService(), out);
             p = input.isErasure() ? erase(input, p, now, ctx, out) : apply(input, p, now, ctx, out);
             schedule(p, now, ctx.timerService());
             save(p);
@@ -148,6 +144,33 @@ public final class UserAudiencesFunction
         updated[updated.length - 1] = input;
         pending.put(input.batchTime, updated);
         ctx.timerService().registerEventTimeTimer(input.batchTime);
+    }
+
+    /**
+     * Live mode: a due timer waits in the task's mailbox, so a record can arrive after the clock
+     * passed the user's next instant but before the timer ran. Evaluate every instant up to now
+     * first, in order, as the timer would have (and as replay does before a batch); the timer,
+     * when it comes, finds nothing left to do.
+     */
+    private UserProfile catchUp(UserProfile p, long now, long mpid, TimerService timers, Collector<MembershipDelta> out) {
+        if (p == null || p.timerAt == NO_TIMER || p.timerAt > now) {
+            return p;
+        }
+        // The due timer has not run yet: it would find nothing left to do.
+        timers.deleteProcessingTimeTimer(p.timerAt);
+        while (p.timerAt != NO_TIMER && p.timerAt <= now) {
+            long at = p.timerAt;
+            if (at >= evaluator.expiresAt(p)) {
+                emit(evaluator.removeAll(mpid, p, evaluator.expiresAt(p), Reason.PROFILE_EXPIRED), out);
+                return null;
+            }
+            emit(evaluator.evaluateAt(mpid, p, at), out);
+            long next = evaluator.nextInstant(p, at);
+            p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
+        }
+        // Instants evaluated here were never registered; the next one is, once the record is in.
+        p.timerAt = NO_TIMER;
+        return p;
     }
 
     @Override

@@ -89,11 +89,11 @@ class UserAudiencesProcessingTimeTest {
     /**
      * In a running task a due timer reaches the operator through the mailbox, so a batch can be
      * processed after the clock passed the user's timer but before that timer fires. The batch
-     * evaluates the user at the later time; the late timer must then not evaluate them again at
-     * an earlier instant.
+     * first evaluates the overdue instant (the user leaves at exactly the window edge, reason
+     * expiry), then applies itself; the late timer must then change nothing.
      */
     @Test
-    void aTimerThatFiresAfterALaterBatchChangesNothing() throws Exception {
+    void aBatchAfterADueTimerEvaluatesTheDueInstantFirst() throws Exception {
         try (Harness h = Harness.open(live(30 * DAY))) {
             h.processingTime(T0);
             h.push(batch(USER, T0).events(custom("visit", T0), custom("visit", T0)));
@@ -104,7 +104,9 @@ class UserAudiencesProcessingTimeTest {
             h.advanceClockWithoutFiringTimers(T0 + 65 * MINUTE);
             long early = T0 + 62 * MINUTE;
             assertThat(brief(h.push(batch(USER, T0 + 65 * MINUTE).events(custom("visit", early), custom("visit", T0 + 65 * MINUTE)))))
-                    .isEmpty();
+                    .containsExactly(remove(1, EXPIRY, T0 + HOUR), remove(2, EXPIRY, T0 + HOUR),
+                            add(1, CRITERIA, T0 + 65 * MINUTE), add(2, CRITERIA, T0 + 65 * MINUTE));
+            assertThat(h.processingTimers()).isEqualTo(1);
             assertThat(brief(h.processingTime(T0 + 65 * MINUTE))).isEmpty();
             // The next real edge: the visit at 62m leaves at 122m.
             assertThat(brief(h.processingTime(T0 + 122 * MINUTE - 1))).isEmpty();
