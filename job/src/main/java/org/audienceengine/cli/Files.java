@@ -25,6 +25,25 @@ final class Files {
         }
     }
 
+    /** Reads and validates a connections document against the audiences in force. */
+    static String loadConnections(Path file, AudienceSet audiences) throws CommandFailure {
+        requireReadable(file);
+        String json;
+        try {
+            json = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CommandFailure(file + ": cannot read: " + e.getMessage(), e);
+        }
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        audiences.inEvaluationOrder().forEach(a -> ids.add(a.id()));
+        java.util.List<String> errors = org.audienceengine.delivery.ConnectionsValidator.validate(json, ids);
+        if (!errors.isEmpty()) {
+            throw new CommandFailure(file + ": invalid connections:" + System.lineSeparator() + "  "
+                    + String.join(System.lineSeparator() + "  ", errors));
+        }
+        return json;
+    }
+
     static void requireReadable(Path file) throws CommandFailure {
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new CommandFailure(file + ": no such file");

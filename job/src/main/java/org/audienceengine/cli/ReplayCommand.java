@@ -42,6 +42,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Erasure requests (JSON Lines), applied at their received_at time.")
     Path dsr;
 
+    @Option(names = "--connections", paramLabel = "FILE",
+            description = "Partner connections (JSON): forward the deltas; the run ends when all are delivered or dead-lettered.")
+    Path connections;
+
     @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1", description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
@@ -84,7 +88,9 @@ final class ReplayCommand implements Callable<Integer> {
         if (dsr != null) {
             Files.requireReadable(dsr);
         }
+
         AudienceSet set = Files.loadDefinitions(audiences);
+        String connectionsJson = connections == null ? null : Files.loadConnections(connections, set);
         Path parts = out.resolve(".parts");
         try {
             java.nio.file.Files.createDirectories(out);
@@ -94,15 +100,20 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new CommandFailure(String.join(System.lineSeparator(), erasures.rejected()));
             }
             JobExecutionResult result = ReplayJob.run(events, erasures == null ? null : erasures.requests(),
-                    set.sourceJson(), until, parallelism, lifetimeMs, parts);
+                    connectionsJson, set.sourceJson(), until, parallelism, lifetimeMs, parts);
             ReplayReport.JobCounts counts = new ReplayReport.JobCounts(
                     count(result, IngestFunction.ACCEPTED_ACCUMULATOR),
                     count(result, UserAudiencesFunction.APPLIED_ACCUMULATOR),
                     count(result, UserAudiencesFunction.DUPLICATES_ACCUMULATOR),
                     count(result, UserAudiencesFunction.AFTER_UNTIL_ACCUMULATOR));
             ObjectNode summary = ReplayReport.write(parts, out, set, counts, until, parallelism);
-            if (erasures != null) {
-                summary.set("erasures", ReplayReport.writeCompletions(parts, out, erasures.notFound()));
+            if (connectionsJson != null) {
+                summary.put("delivery_dead_letters", ReplayReport.writeDeliveryDeadLetters(parts, out));
+            }
+            if (erasures != null || connectionsJson != null) {
+                if (erasures != null) {
+                    summary.set("erasures", ReplayReport.writeCompletions(parts, out, erasures.notFound()));
+                }
                 java.nio.file.Files.writeString(out.resolve("summary.json"),
                         summary.toPrettyString() + System.lineSeparator());
             }

@@ -40,6 +40,8 @@ public final class EngineConfig implements Serializable {
     public static final String TOPIC_DEFINITIONS = "topics.definitions";
     public static final String TOPIC_DSR_REQUESTS = "topics.dsr-requests";
     public static final String TOPIC_DSR_COMPLETIONS = "topics.dsr-completions";
+    public static final String TOPIC_CONNECTION_CONTROL = "topics.connection-control";
+    public static final String TOPIC_DELIVERY_DLQ = "topics.delivery-dlq";
     public static final String CHECKPOINT_INTERVAL = "checkpoint.interval";
     public static final String CHECKPOINT_DIR = "checkpoint.dir";
     public static final String STATE_BACKEND = "state.backend";
@@ -62,6 +64,8 @@ public final class EngineConfig implements Serializable {
             TOPIC_DEFINITIONS, "audience-definitions",
             TOPIC_DSR_REQUESTS, "dsr-requests",
             TOPIC_DSR_COMPLETIONS, "dsr-completions",
+            TOPIC_CONNECTION_CONTROL, "connection-control",
+            TOPIC_DELIVERY_DLQ, "delivery-dlq",
             CHECKPOINT_INTERVAL, "10s",
             CHECKPOINT_DIR, "file:///tmp/audience-engine/checkpoints",
             STATE_BACKEND, "rocksdb",
@@ -179,7 +183,7 @@ public final class EngineConfig implements Serializable {
             }
         }
         for (String key : List.of(TOPIC_EVENTS, TOPIC_DELTAS, TOPIC_DEAD_LETTERS, TOPIC_DEFINITIONS,
-                TOPIC_DSR_REQUESTS, TOPIC_DSR_COMPLETIONS)) {
+                TOPIC_DSR_REQUESTS, TOPIC_DSR_COMPLETIONS, TOPIC_CONNECTION_CONTROL, TOPIC_DELIVERY_DLQ)) {
             String topic = v.get(key);
             if (topic.isEmpty() || topic.length() > MAX_TOPIC_NAME || !topic.matches("[A-Za-z0-9._-]+")
                     || topic.equals(".") || topic.equals("..")) {
@@ -285,6 +289,14 @@ public final class EngineConfig implements Serializable {
 
     public String dsrCompletionsTopic() {
         return get(TOPIC_DSR_COMPLETIONS);
+    }
+
+    public String connectionControlTopic() {
+        return get(TOPIC_CONNECTION_CONTROL);
+    }
+
+    public String deliveryDeadLettersTopic() {
+        return get(TOPIC_DELIVERY_DLQ);
     }
 
     public long checkpointIntervalMs() {

@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.connectors.file.JsonLinesFileSink;
+import org.audienceengine.delivery.DeliveryGraph;
 import org.audienceengine.deltas.DeltaJson;
 import org.audienceengine.ingest.DeadLetterJson;
 import org.audienceengine.ingest.RawRecord;
@@ -28,6 +29,7 @@ public final class ReplayJob {
     static final String DELTAS_PREFIX = "deltas";
     static final String DLQ_PREFIX = "dlq";
     static final String COMPLETIONS_PREFIX = "dsr-completions";
+    static final String DELIVERY_DLQ_PREFIX = "delivery-dlq";
 
     private ReplayJob() {}
 
@@ -42,6 +44,16 @@ public final class ReplayJob {
      */
     public static JobExecutionResult run(List<Path> events, List<String> erasureRequests, String definitionsJson,
             Long untilMs, int parallelism, long profileLifetimeMs, Path partsDir) throws Exception {
+        return run(events, erasureRequests, null, definitionsJson, untilMs, parallelism, profileLifetimeMs, partsDir);
+    }
+
+    /**
+     * @param connectionsJson partner connections to forward the deltas to, or null; the bounded
+     *     run then ends only when every delta is delivered or dead-lettered
+     */
+    public static JobExecutionResult run(List<Path> events, List<String> erasureRequests, String connectionsJson,
+            String definitionsJson, Long untilMs, int parallelism, long profileLifetimeMs, Path partsDir)
+            throws Exception {
         EngineSettings settings = EngineSettings.builder(definitionsJson)
                 .timeMode(TimeMode.EVENT)
                 .untilMs(untilMs)
@@ -82,6 +94,12 @@ public final class ReplayJob {
                     .sinkTo(new JsonLinesFileSink<>(partsDir, COMPLETIONS_PREFIX, line -> line))
                     .uid("replay-dsr-completions-file")
                     .name("Erasure completions to files");
+        }
+        if (connectionsJson != null) {
+            DeliveryGraph.attach(outputs.deltas(), null, connectionsJson)
+                    .sinkTo(new JsonLinesFileSink<>(partsDir, DELIVERY_DLQ_PREFIX, line -> line))
+                    .uid("replay-delivery-dlq-file")
+                    .name("Delivery dead letters to files");
         }
         return env.execute("audience-engine replay");
     }

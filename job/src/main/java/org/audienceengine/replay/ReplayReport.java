@@ -130,6 +130,14 @@ public final class ReplayReport {
         return byStatus;
     }
 
+    /** Writes {@code delivery-dlq.jsonl} from the part files; returns how many there were. */
+    public static int writeDeliveryDeadLetters(Path partsDir, Path outDir) throws IOException {
+        List<Line> lines = readParts(partsDir, ReplayJob.DELIVERY_DLQ_PREFIX);
+        lines.sort(Comparator.comparing(l -> l.text));
+        writeLines(outDir.resolve("delivery-dlq.jsonl"), lines);
+        return lines.size();
+    }
+
     private static ObjectNode audienceNode(int id, AudienceSet audiences) {
         ObjectNode a = MAPPER.createObjectNode();
         a.put("id", id);

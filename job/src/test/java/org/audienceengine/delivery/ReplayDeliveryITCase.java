@@ -1,0 +1,127 @@
+package org.audienceengine.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.audienceengine.cli.CommandLineRun;
+import org.audienceengine.connectors.partnersim.PartnerSimulator;
+import org.audienceengine.connectors.partnersim.SimulatorState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code replay --connections}: the sample's audiences pushed to the partner simulator's
+ * Mailchimp, Braze and webhook endpoints through a fault mix; when the run ends, partner state
+ * equals the engine's membership for every identity each partner accepts.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ReplayDeliveryITCase {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final long UNTIL = 1_777_593_600_000L; // 2026-05-01: memberships still open
+    private static final String MAILCHIMP_KEY = "mc-test-key-7f3a";
+    private static final String BRAZE_KEY = "braze-test-key-91c2";
+    private static final String HOOK_SECRET = "hook-test-secret-55d0";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void partnerStateEqualsEngineMembershipAfterAFaultyRun() throws Exception {
+        try (PartnerSimulator sim = PartnerSimulator.start(PartnerSimulator.Config.defaults()
+                .mailchimpApiKey(MAILCHIMP_KEY).brazeApiKey(BRAZE_KEY).webhookSecret("hook", HOOK_SECRET)
+                .faults("5xx=0.10,429=0.05,timeout=0.02,seed=7,slow_ms=1000"))) {
+            Path connections = connections(sim);
+            Path out = dir.resolve("out");
+            CommandLineRun run = CommandLineRun.of("replay", "--events", "../conf/sample/events.jsonl",
+                    "--audiences", "../conf/audiences.json", "--connections", connections.toString(),
+                    "--until", Long.toString(UNTIL), "--parallelism", "2", "--out", out.toString());
+            assertThat(run.exitCode()).as(run.err()).isZero();
+
+            Map<Integer, Map<Long, JsonNode>> members = finalMembers(out);
+            SimulatorState state = sim.state();
+            assertThat(state.faults("5xx") + state.faults("429") + state.faults("timeout")).isPositive();
+
+            Set<String> expectedEmails = new HashSet<>();
+            members.getOrDefault(110, Map.of()).values().forEach(d -> {
+                String email = d.path("identities").path("email").asText(null);
+                if (email != null) {
+                    expectedEmails.add(email.trim().toLowerCase(java.util.Locale.ROOT));
+                }
+            });
+            assertThat(expectedEmails).isNotEmpty();
+            assertThat(state.mailchimpSubscribed("list-110")).isEqualTo(expectedEmails);
+
+            Set<String> expectedBraze = new HashSet<>();
+            members.getOrDefault(102, Map.of()).values().forEach(d -> {
+                String customerId = d.path("identities").path("customer_id").asText(null);
+                if (customerId != null) {
+                    expectedBraze.add(customerId);
+                }
+            });
+            assertThat(expectedBraze).isNotEmpty();
+            Set<String> inSegment = new HashSet<>();
+            for (String user : state.brazeUsers()) {
+                if (state.brazeSegments(user).contains("102")) {
+                    inSegment.add(user);
+                }
+            }
+            assertThat(inSegment).isEqualTo(expectedBraze);
+
+            assertThat(state.webhookMembers("hook", 107)).isEqualTo(members.getOrDefault(107, Map.of()).keySet());
+            assertThat(state.webhookCount("hook", "out_of_order")).isZero();
+            assertThat(Files.readAllLines(out.resolve("delivery-dlq.jsonl"))).isEmpty();
+
+            // No secret reaches any output of the run.
+            for (Path file : List.of(out.resolve("deltas.jsonl"), out.resolve("summary.json"), out.resolve("delivery-dlq.jsonl"))) {
+                String text = Files.readString(file);
+                assertThat(text).doesNotContain(MAILCHIMP_KEY).doesNotContain(BRAZE_KEY).doesNotContain(HOOK_SECRET);
+            }
+            assertThat(run.out() + run.err()).doesNotContain(MAILCHIMP_KEY).doesNotContain(HOOK_SECRET);
+        }
+    }
+
+    private Path connections(PartnerSimulator sim) throws IOException {
+        Path mc = Files.writeString(dir.resolve("mc.secret"), MAILCHIMP_KEY);
+        Path braze = Files.writeString(dir.resolve("braze.secret"), BRAZE_KEY);
+        Path hook = Files.writeString(dir.resolve("hook.secret"), HOOK_SECRET);
+        String retries = "\"timeout_ms\": 300, \"initial_backoff_ms\": 20, \"max_backoff_ms\": 200, \"max_attempts\": 30";
+        String json = "{\"connections\": ["
+                + "{\"id\": \"mc\", \"output\": \"mailchimp\", \"audiences\": [110], \"settings\": {\"base_url\": \""
+                + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + mc + "\"}, \"list_id\": \"list-110\", " + retries + "}},"
+                + "{\"id\": \"braze\", \"output\": \"braze\", \"audiences\": [102], \"settings\": {\"base_url\": \""
+                + sim.brazeBaseUrl() + "\", \"api_key\": {\"file\": \"" + braze + "\"}, \"max_wait_ms\": 50, " + retries + "}},"
+                + "{\"id\": \"hook\", \"output\": \"webhook\", \"audiences\": [107], \"settings\": {\"url\": \""
+                + sim.webhookUrl("hook") + "\", \"secret\": {\"file\": \"" + hook + "\"}, \"max_batch\": 20, \"max_wait_ms\": 50, "
+                + retries + "}}]}";
+        return Files.writeString(dir.resolve("connections.json"), json);
+    }
+
+    /** Per audience, the last delta of each member whose last delta is an add. */
+    private static Map<Integer, Map<Long, JsonNode>> finalMembers(Path out) throws IOException {
+        Map<String, JsonNode> last = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("deltas.jsonl"))) {
+            JsonNode d = MAPPER.readTree(line);
+            last.put(d.get("audience_id").asInt() + ":" + d.get("mpid").asLong(), d);
+        }
+        Map<Integer, Map<Long, JsonNode>> members = new HashMap<>();
+        for (JsonNode d : last.values()) {
+            if (d.get("action").asText().equals("add")) {
+                members.computeIfAbsent(d.get("audience_id").asInt(), k -> new HashMap<>()).put(d.get("mpid").asLong(), d);
+            }
+        }
+        return members;
+    }
+}
