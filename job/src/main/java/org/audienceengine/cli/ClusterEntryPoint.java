@@ -43,7 +43,8 @@ public final class ClusterEntryPoint {
     }
 
     /** What a command line asks for: the settings and the validated definitions. */
-    record Prepared(EngineConfig config, AudienceSet audiences) {}
+    /** Settings, definitions and (when configured) the validated connections document. */
+    record Prepared(EngineConfig config, AudienceSet audiences, String connectionsJson) {}
 
     public static void main(String[] args) throws Exception {
         Prepared prepared;
@@ -58,7 +59,8 @@ public final class ClusterEntryPoint {
         }
         print(prepared, System.out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        LiveJob.build(env, prepared.config(), prepared.audiences().sourceJson());
+        LiveJob.build(env, prepared.config(), prepared.audiences().sourceJson(),
+                LiveJob.Options.unbounded().withConnections(prepared.connectionsJson()));
         env.execute(JOB_NAME);
     }
 
@@ -106,10 +108,11 @@ public final class ClusterEntryPoint {
             throw new StartFailure(configFile + ": cannot read: " + e.getMessage(), false);
         }
         try {
-            if (config.connectionsFile().isPresent()) {
-                Files.requireReadable(config.connectionsFile().get());
-            }
-            return new Prepared(config, Files.loadDefinitions(config.audiencesFile()));
+            AudienceSet audiences = Files.loadDefinitions(config.audiencesFile());
+            String connections = config.connectionsFile().isPresent()
+                    ? Files.loadConnections(config.connectionsFile().get(), audiences)
+                    : null;
+            return new Prepared(config, audiences, connections);
         } catch (CommandFailure e) {
             throw new StartFailure(e.getMessage(), false);
         }

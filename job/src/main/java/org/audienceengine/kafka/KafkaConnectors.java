@@ -55,6 +55,16 @@ public final class KafkaConnectors {
                 committedElseEarliest(), stoppingOffsets);
     }
 
+    /** Connection control messages (a resume is harmless when repeated): committed, else earliest. */
+    public static KafkaSource<String> connectionControl(EngineConfig config, OffsetsInitializer stoppingOffsets) {
+        return source(config, config.connectionControlTopic(), config.groupId() + "-control", new TextDeserializer(),
+                committedElseEarliest(), stoppingOffsets);
+    }
+
+    public static KafkaSink<String> deliveryDeadLetters(EngineConfig config) {
+        return sink(config, "delivery-dlq", new TextSerializer(config.deliveryDeadLettersTopic()));
+    }
+
     public static KafkaSink<MembershipDelta> deltas(EngineConfig config) {
         return sink(config, "deltas", new DeltaSerializer(config.deltasTopic()));
     }

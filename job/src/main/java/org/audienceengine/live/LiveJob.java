@@ -11,6 +11,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.config.EngineConfig;
+import org.audienceengine.delivery.DeliveryGraph;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.job.AudienceEngineJob;
@@ -31,6 +32,8 @@ public final class LiveJob {
     public static final String DELTAS_SINK_UID = "kafka-deltas-sink";
     public static final String DEAD_LETTERS_SINK_UID = "kafka-dlq-sink";
     public static final String DSR_COMPLETIONS_SINK_UID = "kafka-dsr-completions-sink";
+    public static final String CONTROL_SOURCE_UID = "kafka-connection-control-source";
+    public static final String DELIVERY_DLQ_SINK_UID = "kafka-delivery-dlq-sink";
 
     private LiveJob() {}
 
@@ -44,10 +47,16 @@ public final class LiveJob {
     public record Options(
             OffsetsInitializer stoppingOffsets,
             UnaryOperator<DataStream<RawRecord>> beforeIngest,
-            UnaryOperator<DataStream<MembershipDelta>> beforeDeltasSink) {
+            UnaryOperator<DataStream<MembershipDelta>> beforeDeltasSink,
+            String connectionsJson) {
 
         public static Options unbounded() {
-            return new Options(null, UnaryOperator.identity(), UnaryOperator.identity());
+            return new Options(null, UnaryOperator.identity(), UnaryOperator.identity(), null);
+        }
+
+        /** Forward the deltas to these partner connections (a validated connections document). */
+        public Options withConnections(String json) {
+            return new Options(stoppingOffsets, beforeIngest, beforeDeltasSink, json);
         }
 
         /** Every source ends at the end its partitions have when the job starts. */
@@ -56,15 +65,15 @@ public final class LiveJob {
         }
 
         public Options boundedAt(OffsetsInitializer stopping) {
-            return new Options(stopping, beforeIngest, beforeDeltasSink);
+            return new Options(stopping, beforeIngest, beforeDeltasSink, connectionsJson);
         }
 
         public Options beforeIngest(UnaryOperator<DataStream<RawRecord>> hook) {
-            return new Options(stoppingOffsets, hook, beforeDeltasSink);
+            return new Options(stoppingOffsets, hook, beforeDeltasSink, connectionsJson);
         }
 
         public Options beforeDeltasSink(UnaryOperator<DataStream<MembershipDelta>> hook) {
-            return new Options(stoppingOffsets, beforeIngest, hook);
+            return new Options(stoppingOffsets, beforeIngest, hook, connectionsJson);
         }
     }
 
@@ -110,6 +119,16 @@ public final class LiveJob {
                     .sinkTo(KafkaConnectors.erasureCompletions(config))
                     .uid(DSR_COMPLETIONS_SINK_UID)
                     .name("Erasure completions to Kafka");
+        }
+        if (options.connectionsJson() != null) {
+            DataStream<String> control = env
+                    .fromSource(KafkaConnectors.connectionControl(config, othersStopAt),
+                            WatermarkStrategy.noWatermarks(), "Connection control from Kafka")
+                    .uid(CONTROL_SOURCE_UID);
+            DeliveryGraph.attach(outputs.deltas(), control, options.connectionsJson())
+                    .sinkTo(KafkaConnectors.deliveryDeadLetters(config))
+                    .uid(DELIVERY_DLQ_SINK_UID)
+                    .name("Delivery dead letters to Kafka");
         }
         return outputs;
     }
