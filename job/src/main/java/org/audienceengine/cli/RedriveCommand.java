@@ -1,0 +1,71 @@
+package org.audienceengine.cli;
+
+import org.audienceengine.connectors.delivery.SecretResolver;
+import org.audienceengine.delivery.ConnectionsValidator;
+import org.audienceengine.delivery.Redrive;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code redrive --dlq FILE [--connections FILE]}: re-sends dead-lettered deliveries; exit 0 only
+ * when every one was delivered. Lines that failed again are written to {@code FILE.remaining}.
+ */
+@Command(name = "redrive", mixinStandardHelpOptions = true, description = "Re-send dead-lettered deliveries.")
+final class RedriveCommand implements Callable<Integer> {
+    @Option(names = "--dlq", required = true, paramLabel = "FILE", description = "Delivery dead letters (JSON Lines).")
+    Path dlq;
+
+    @Option(names = "--connections", paramLabel = "FILE", defaultValue = "conf/connections.json",
+            description = "Connections (for the secrets to sign and authenticate with; default: ${DEFAULT-VALUE}).")
+    Path connections;
+
+    @Override
+    public Integer call() {
+        try {
+            Files.requireReadable(dlq);
+            Files.requireReadable(connections);
+            String json = java.nio.file.Files.readString(connections, StandardCharsets.UTF_8);
+            List<String> errors = ConnectionsValidator.validate(json, null);
+            if (!errors.isEmpty()) {
+                throw new CommandFailure(connections + ": invalid connections:" + System.lineSeparator() + "  "
+                        + String.join(System.lineSeparator() + "  ", errors));
+            }
+            List<String> lines = java.nio.file.Files.readAllLines(dlq, StandardCharsets.UTF_8);
+            List<Redrive.Outcome> outcomes = new Redrive(json, SecretResolver.system()).resend(lines);
+            List<String> remaining = new java.util.ArrayList<>();
+            int index = 0;
+            for (String line : lines) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Redrive.Outcome o = outcomes.get(index++);
+                System.out.printf("%-20s %3d %s %s%n", o.connectionId(), o.status(), o.delivered() ? "delivered" : "failed",
+                        String.join(",", o.deltaIds()));
+                if (!o.delivered()) {
+                    remaining.add(line);
+                }
+            }
+            Path rest = dlq.resolveSibling(dlq.getFileName() + ".remaining");
+            java.nio.file.Files.write(rest, remaining, StandardCharsets.UTF_8);
+            System.out.println("redrive: " + (outcomes.size() - remaining.size()) + " delivered, " + remaining.size()
+                    + " failed" + (remaining.isEmpty() ? "" : " (kept in " + rest + ")"));
+            return remaining.isEmpty() ? 0 : 1;
+        } catch (CommandFailure failure) {
+            System.err.println(failure.getMessage());
+            return 1;
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("redrive: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+}
