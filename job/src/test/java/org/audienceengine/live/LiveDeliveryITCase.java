@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +115,26 @@ class LiveDeliveryITCase {
             } finally {
                 job.cancel().get();
             }
+            // The secret is in no checkpoint file and no log line.
+            try (var files = Files.walk(dir.resolve("checkpoints"))) {
+                List<Path> all = files.filter(Files::isRegularFile).toList();
+                assertThat(all).isNotEmpty();
+                int read = 0;
+                for (Path f : all) {
+                    byte[] bytes;
+                    try {
+                        bytes = Files.readAllBytes(f);
+                    } catch (java.nio.file.NoSuchFileException subsumed) {
+                        continue; // an older checkpoint, cleaned up meanwhile
+                    }
+                    read++;
+                    assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(SECRET);
+                }
+                assertThat(read).isPositive();
+            }
+            Path log = Path.of("target/test.log");
+            assertThat(log).exists();
+            assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).doesNotContain(SECRET);
         }
     }
 
