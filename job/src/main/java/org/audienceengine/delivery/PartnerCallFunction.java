@@ -36,9 +36,8 @@ public final class PartnerCallFunction extends RichAsyncFunction<AudienceChange,
 
     private final String connectionsJson;
     private transient PartnerDelivery delivery;
-    private transient Counter delivered;
-    private transient Counter deadLettered;
-    private transient Counter skipped;
+    /** Per connection (metric label {@code connection}): delivered, dead-lettered, unmatched. */
+    private transient java.util.Map<String, Counter[]> counters;
 
     public PartnerCallFunction(String connectionsJson) {
         this.connectionsJson = connectionsJson;
@@ -46,9 +45,7 @@ public final class PartnerCallFunction extends RichAsyncFunction<AudienceChange,
 
     @Override
     public void open(OpenContext context) {
-        delivered = getRuntimeContext().getMetricGroup().counter("partnerCallsDelivered");
-        deadLettered = getRuntimeContext().getMetricGroup().counter("partnerCallsDeadLettered");
-        skipped = getRuntimeContext().getMetricGroup().counter("partnerCallsSkippedUnmatched");
+        counters = new java.util.concurrent.ConcurrentHashMap<>();
         delivery = new PartnerDelivery(connectionsJson, SecretResolver.system(), new DeliveryListener() {
             @Override
             public void faulted(String connectionId, String reason) {
@@ -80,19 +77,25 @@ public final class PartnerCallFunction extends RichAsyncFunction<AudienceChange,
             if (failure != null) {
                 result.completeExceptionally(failure);
             } else {
-                result.complete(emit(outcome));
+                result.complete(emit(change.connectionId, outcome));
             }
         });
     }
 
-    private List<String> emit(DeliveryResult outcome) {
+    private List<String> emit(String connectionId, DeliveryResult outcome) {
+        Counter[] c = counters.computeIfAbsent(connectionId, id -> {
+            var group = getRuntimeContext().getMetricGroup().addGroup("connection", id);
+            return new Counter[] {
+                group.counter("deltasDelivered"), group.counter("deltasDeadLettered"), group.counter("deltasUnmatched")
+            };
+        });
         switch (outcome.status()) {
-            case DELIVERED -> delivered.inc();
+            case DELIVERED -> c[0].inc();
             case DEAD_LETTERED -> {
-                deadLettered.inc();
+                c[1].inc();
                 return List.of(outcome.deadLetter().toJson());
             }
-            default -> skipped.inc();
+            default -> c[2].inc();
         }
         return Collections.emptyList();
     }
