@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "audience-engine 0.1.0",
         description = "Real-time audiences on Apache Flink.",
-        subcommands = {ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class})
+        subcommands = {LocalCommand.class, ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
