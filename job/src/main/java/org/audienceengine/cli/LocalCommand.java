@@ -5,6 +5,7 @@ import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.local.Feeder;
 import org.audienceengine.local.LocalFlink;
 import org.audienceengine.local.LocalKafka;
+import org.audienceengine.local.LocalPartners;
 import org.audienceengine.local.OutputRecorder;
 import org.audienceengine.local.Report;
 import org.audienceengine.local.RunFolder;
@@ -90,6 +91,13 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             description = "Override one setting of the settings file, e.g. --set checkpoint.interval=5s (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--connections", paramLabel = "FILE", defaultValue = "conf/connections.json",
+            description = "Partner connections, pointed at the bundled partner simulator (default: ${DEFAULT-VALUE}).")
+    Path connections;
+
+    @Option(names = "--no-partners", description = "Do not start the partner simulator or deliver to connections.")
+    boolean noPartners;
+
     @Option(names = "--verbose", description = "Print stack traces of failures.")
     boolean verbose;
 
@@ -162,6 +170,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
         OutputRecorder recorder = null;
         LocalFlink flink = null;
         Feeder feeder = null;
+        LocalPartners partners = null;
         int exit = 0;
         boolean interrupted = false;
         try {
@@ -181,7 +190,13 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                 return 0;
             }
 
-            flink = LocalFlink.submit(settings, set.sourceJson(), dashboardPort, JOB_NAME);
+            if (!noPartners) {
+                partners = LocalPartners.start(Files.loadConnections(connections, set), folder.checkpoints().resolveSibling("secrets"));
+                System.out.println("local: partner simulator on " + partners.baseUrl() + " (state: " + partners.baseUrl()
+                        + "/state); connections from " + connections + " point at it");
+            }
+            flink = LocalFlink.submit(settings, set.sourceJson(), partners == null ? null : partners.connectionsJson(),
+                    dashboardPort, JOB_NAME);
             System.out.println("local: Flink dashboard on " + flink.dashboardUrl() + " (job " + flink.jobId() + ")");
             flink.awaitRunning(Duration.ofSeconds(120));
             if (stopRequested.getCount() == 0) {
@@ -215,6 +230,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             if (feeder != null) {
                 feeder.close();
             }
+            java.util.Map<String, long[]> delivery = partners == null ? null : settle(partners, folder);
             if (flink != null) {
                 savepoint = flink.stop(folder.savepoints(), Duration.ofSeconds(60));
             }
@@ -233,11 +249,38 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                                 folder.erasureCompletions().toString(),
                                 folder.checkpoints() + (savepoint == null ? "" : " (final savepoint " + savepoint + ")")));
             }
+            if (delivery != null) {
+                System.out.println();
+                System.out.println("Partner state (simulator) against engine membership, per connection:");
+                LocalPartners.printComparison(System.out, delivery);
+            }
+            if (partners != null) {
+                partners.close();
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
         return exit;
+    }
+
+    /**
+     * Gives deliveries in flight and the last checkpoint's deltas a moment to land, then compares
+     * partner state with the deltas read so far.
+     */
+    private static java.util.Map<String, long[]> settle(LocalPartners partners, RunFolder folder) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try {
+            java.util.Map<String, long[]> comparison = partners.compare(folder.deltas());
+            while (!LocalPartners.allEqual(comparison) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+                comparison = partners.compare(folder.deltas());
+            }
+            return comparison;
+        } catch (java.io.IOException e) {
+            System.err.println("local: cannot compare partner state: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Prints progress until Ctrl-C, --duration or the job's end; returns the exit code. */

@@ -45,11 +45,12 @@ public final class LocalFlink {
     }
 
     /** Builds the live job on a mini cluster with the dashboard on {@code dashboardPort} and submits it. */
-    public static LocalFlink submit(EngineConfig config, String definitionsJson, int dashboardPort, String jobName)
-            throws Exception {
+    /** @param connectionsJson partner connections to deliver to, or null for none */
+    public static LocalFlink submit(EngineConfig config, String definitionsJson, String connectionsJson,
+            int dashboardPort, String jobName) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
                 clusterConfiguration(dashboardPort));
-        LiveJob.build(env, config, definitionsJson);
+        LiveJob.build(env, config, definitionsJson, LiveJob.Options.unbounded().withConnections(connectionsJson));
         return new LocalFlink(env.executeAsync(jobName), dashboardPort);
     }
 

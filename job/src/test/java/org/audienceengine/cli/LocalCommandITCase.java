@@ -68,6 +68,7 @@ class LocalCommandITCase {
                 "--config", "../conf/engine.yaml",
                 "--audiences", "../conf/audiences.json",
                 "--events", "../conf/sample/events.jsonl",
+                "--connections", "../conf/connections.json",
                 // Deltas become visible at each checkpoint; short intervals show them sooner.
                 "--set", "checkpoint.interval=2s");
 
@@ -96,6 +97,13 @@ class LocalCommandITCase {
                 .contains("Cart abandoners (7d)")
                 .contains("Sale searchers (2h)")
                 .contains(out.resolve("deltas.jsonl").toString());
+        // The sample connections, pointed at the bundled simulator, end equal to the engine.
+        assertThat(run.out())
+                .contains("partner simulator on http://127.0.0.1:")
+                .containsPattern("mc-newsletter\\s+\\d+\\s+\\d+\\s+equal")
+                .containsPattern("braze-main\\s+\\d+\\s+\\d+\\s+equal")
+                .containsPattern("hook\\s+\\d+\\s+\\d+\\s+equal")
+                .doesNotContain("identities differ");
     }
 
     /** The dashboard's job list once it shows the job running; fails after the deadline. */
