@@ -93,6 +93,38 @@ class ReplayDeliveryITCase {
         }
     }
 
+    @Test
+    void anIdentityChangeMovesTheMemberToTheNewAddressAtThePartner() throws Exception {
+        long t0 = 1_767_225_600_000L;
+        Path events = Files.write(dir.resolve("events.jsonl"), List.of(
+                profile(1, t0, "Old.Address@example.com"), profile(2, t0, "other@example.com"),
+                profile(1, t0 + 60_000, "new.address@example.com")));
+        Path audiences = Files.writeString(dir.resolve("audiences.json"), """
+                {"audiences": [{"id": 9, "name": "pro", "criteria": {"user_attribute": {"name": "plan", "op": "equals", "value": "pro"}}}]}""");
+        try (PartnerSimulator sim = PartnerSimulator.start(PartnerSimulator.Config.defaults().mailchimpApiKey(MAILCHIMP_KEY))) {
+            Path mc = Files.writeString(dir.resolve("mc.secret"), MAILCHIMP_KEY);
+            Path connections = Files.writeString(dir.resolve("connections.json"),
+                    "{\"connections\": [{\"id\": \"mc\", \"output\": \"mailchimp\", \"audiences\": [9], \"settings\": {"
+                            + "\"base_url\": \"" + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + mc + "\"},"
+                            + " \"list_id\": \"l9\"}}]}");
+            CommandLineRun run = CommandLineRun.of("replay", "--events", events.toString(), "--audiences", audiences.toString(),
+                    "--connections", connections.toString(), "--until", Long.toString(t0 + 120_000),
+                    "--out", dir.resolve("out").toString());
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            List<String> deltas = Files.readAllLines(dir.resolve("out").resolve("deltas.jsonl"));
+            assertThat(deltas).anyMatch(l -> l.contains("\"reason\":\"identity_change\"") && l.contains("\"action\":\"remove\""));
+            // The old address was deleted from the list, the new one added (emails lower-cased).
+            assertThat(sim.state().mailchimpSubscribed("l9"))
+                    .containsExactlyInAnyOrder("new.address@example.com", "other@example.com");
+            assertThat(sim.state().mailchimpMembers("l9")).doesNotContainKey("old.address@example.com");
+        }
+    }
+
+    private static String profile(long mpid, long time, String email) {
+        return "{\"mpid\": " + mpid + ", \"timestamp_unixtime_ms\": " + time + ", \"user_identities\": {\"email\": \""
+                + email + "\"}, \"user_attributes\": {\"plan\": \"pro\"}}";
+    }
+
     private Path connections(PartnerSimulator sim) throws IOException {
         Path mc = Files.writeString(dir.resolve("mc.secret"), MAILCHIMP_KEY);
         Path braze = Files.writeString(dir.resolve("braze.secret"), BRAZE_KEY);
