@@ -14,13 +14,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code redrive --dlq FILE [--connections FILE]}: re-sends dead-lettered deliveries; exit 0 only
- * when every one was delivered. Lines that failed again are written to {@code FILE.remaining}.
+ * {@code redrive --dlq FILE_OR_TOPIC [--kafka HOST:PORT] [--connections FILE]}: re-sends
+ * dead-lettered deliveries; exit 0 only when every one was delivered. Those that failed again are
+ * written to {@code FILE.remaining} (or {@code TOPIC.remaining.jsonl}).
  */
 @Command(name = "redrive", mixinStandardHelpOptions = true, description = "Re-send dead-lettered deliveries.")
 final class RedriveCommand implements Callable<Integer> {
-    @Option(names = "--dlq", required = true, paramLabel = "FILE", description = "Delivery dead letters (JSON Lines).")
-    Path dlq;
+    @Option(names = "--dlq", required = true, paramLabel = "FILE_OR_TOPIC",
+            description = "Delivery dead letters: a JSON Lines file, or with --kafka a topic (e.g. delivery-dlq).")
+    String dlq;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Read the dead letters from this broker's topic.")
+    String kafka;
 
     @Option(names = "--connections", paramLabel = "FILE", defaultValue = "conf/connections.json",
             description = "Connections (for the secrets to sign and authenticate with; default: ${DEFAULT-VALUE}).")
@@ -29,7 +34,6 @@ final class RedriveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            Files.requireReadable(dlq);
             Files.requireReadable(connections);
             String json = java.nio.file.Files.readString(connections, StandardCharsets.UTF_8);
             List<String> errors = ConnectionsValidator.validate(json, null);
@@ -37,7 +41,17 @@ final class RedriveCommand implements Callable<Integer> {
                 throw new CommandFailure(connections + ": invalid connections:" + System.lineSeparator() + "  "
                         + String.join(System.lineSeparator() + "  ", errors));
             }
-            List<String> lines = java.nio.file.Files.readAllLines(dlq, StandardCharsets.UTF_8);
+            List<String> lines;
+            Path rest;
+            if (kafka != null) {
+                lines = TopicLines.readCommitted(kafka, dlq);
+                rest = Path.of(dlq + ".remaining.jsonl");
+            } else {
+                Path file = Path.of(dlq);
+                Files.requireReadable(file);
+                lines = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8);
+                rest = file.resolveSibling(file.getFileName() + ".remaining");
+            }
             List<Redrive.Outcome> outcomes = new Redrive(json, SecretResolver.system()).resend(lines);
             List<String> remaining = new java.util.ArrayList<>();
             int index = 0;
@@ -52,7 +66,6 @@ final class RedriveCommand implements Callable<Integer> {
                     remaining.add(line);
                 }
             }
-            Path rest = dlq.resolveSibling(dlq.getFileName() + ".remaining");
             java.nio.file.Files.write(rest, remaining, StandardCharsets.UTF_8);
             System.out.println("redrive: " + (outcomes.size() - remaining.size()) + " delivered, " + remaining.size()
                     + " failed" + (remaining.isEmpty() ? "" : " (kept in " + rest + ")"));

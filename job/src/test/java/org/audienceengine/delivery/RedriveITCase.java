@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.audienceengine.cli.CommandLineRun;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
+import org.audienceengine.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -73,6 +80,24 @@ class RedriveITCase {
             assertThat(redrive.exitCode()).as(redrive.out() + redrive.err()).isZero();
             assertThat(redrive.out()).contains("3 delivered, 0 failed").doesNotContain(SECRET);
             assertThat(fixed.state().webhookMembers("hook", 5)).isEqualTo(Set.of(1L, 2L, 4L));
+
+            // The same dead letters from the delivery-dlq topic: sent again with the same
+            // Idempotency-Keys, so the partner counts them as duplicates and applies nothing twice.
+            try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                    KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                            new StringSerializer(), new StringSerializer())) {
+                kafka.createTopics(1, "delivery-dlq");
+                for (String letter : letters) {
+                    producer.send(new ProducerRecord<>("delivery-dlq", letter)).get();
+                }
+                CommandLineRun fromTopic = CommandLineRun.of("redrive", "--dlq", "delivery-dlq",
+                        "--kafka", kafka.bootstrapServers(), "--connections", connections.toString());
+                assertThat(fromTopic.exitCode()).as(fromTopic.out() + fromTopic.err()).isZero();
+                assertThat(fromTopic.out()).contains("3 delivered, 0 failed");
+                assertThat(fixed.state().duplicates()).isEqualTo(3);
+                assertThat(fixed.state().webhookMembers("hook", 5)).isEqualTo(Set.of(1L, 2L, 4L));
+            }
         }
     }
 
