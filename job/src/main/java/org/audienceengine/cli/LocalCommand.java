@@ -230,7 +230,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             if (feeder != null) {
                 feeder.close();
             }
-            java.util.Map<String, long[]> delivery = partners == null ? null : settle(partners, folder);
+            java.util.Map<String, long[]> delivery = partners == null ? null : partners.settle(folder.deltas());
             if (flink != null) {
                 savepoint = flink.stop(folder.savepoints(), Duration.ofSeconds(60));
             }
@@ -262,25 +262,6 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return exit;
-    }
-
-    /**
-     * Gives deliveries in flight and the last checkpoint's deltas a moment to land, then compares
-     * partner state with the deltas read so far.
-     */
-    private static java.util.Map<String, long[]> settle(LocalPartners partners, RunFolder folder) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try {
-            java.util.Map<String, long[]> comparison = partners.compare(folder.deltas());
-            while (!LocalPartners.allEqual(comparison) && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
-                comparison = partners.compare(folder.deltas());
-            }
-            return comparison;
-        } catch (java.io.IOException e) {
-            System.err.println("local: cannot compare partner state: " + e.getMessage());
-            return null;
-        }
     }
 
     /** Prints progress until Ctrl-C, --duration or the job's end; returns the exit code. */

@@ -129,6 +129,25 @@ public final class LocalPartners implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Gives deliveries in flight and the last checkpoint's deltas a moment to land (up to 30 s),
+     * then compares; null when the deltas cannot be read.
+     */
+    public Map<String, long[]> settle(Path deltasFile) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        try {
+            Map<String, long[]> comparison = compare(deltasFile);
+            while (!allEqual(comparison) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(500).toNanos());
+                comparison = compare(deltasFile);
+            }
+            return comparison;
+        } catch (IOException e) {
+            System.err.println("local: cannot compare partner state: " + e.getMessage());
+            return null;
+        }
+    }
+
     public static void printComparison(PrintStream out, Map<String, long[]> comparison) {
         out.printf("%-20s %10s %10s  %s%n", "connection", "partner", "engine", "state");
         comparison.forEach((id, c) -> out.printf("%-20s %10d %10d  %s%n", id, c[0], c[1],
