@@ -44,7 +44,7 @@ final class RedriveCommand implements Callable<Integer> {
             List<String> lines;
             Path rest;
             if (kafka != null) {
-                lines = TopicLines.readCommitted(kafka, dlq);
+                lines = org.audienceengine.kafka.CommittedRecords.all(kafka, dlq);
                 rest = Path.of(dlq + ".remaining.jsonl");
             } else {
                 Path file = Path.of(dlq);

@@ -40,25 +40,9 @@ final class DefinitionsCompiler {
             // A disabled audience has no members: its criteria are never evaluated, so its event
             // conditions need no series.
             Condition condition = enabled ? compiler.condition(criteria) : c -> false;
-            audiences.add(new Audience(a.get("id").intValue(), name, external, enabled, condition, refersToAudience(criteria)));
+            audiences.add(new Audience(a.get("id").intValue(), name, external, enabled, condition, CriteriaTrees.hasAudienceCondition(criteria)));
         }
         return new AudienceSet(audiences, compiler.series, compiler.firstSeen, source, fingerprints);
-    }
-
-    static boolean refersToAudience(JsonNode condition) {
-        if (condition.has("audience")) {
-            return true;
-        }
-        for (String op : List.of("and", "or")) {
-            if (condition.has(op)) {
-                for (JsonNode child : condition.get(op)) {
-                    if (refersToAudience(child)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return condition.has("not") && refersToAudience(condition.get("not"));
     }
 
     private Condition condition(JsonNode node) {

@@ -313,25 +313,8 @@ public final class DefinitionsValidator {
         // An enabled flag that is not a boolean is reported on its own audience; it counts as enabled here.
         check(enabled == null || !enabled.isBoolean() || enabled.booleanValue(), ip,
                 "refers to disabled audience " + id.longValue());
-        check(!hasAudienceCondition(referenced.get("criteria"), 1), ip, "refers to audience " + id.longValue()
+        check(!CriteriaTrees.hasAudienceCondition(referenced.get("criteria")), ip, "refers to audience " + id.longValue()
                 + ", which has an audience condition itself (only one level of nesting is allowed)");
-    }
-
-    /** Follows and/or/not only, so that a where filter or value spelled "audience" is not mistaken for one. */
-    private static boolean hasAudienceCondition(JsonNode node, int depth) {
-        if (node == null || depth > MAX_DEPTH) {
-            return false;
-        }
-        if (node.isArray()) {
-            for (JsonNode part : node) {
-                if (hasAudienceCondition(part, depth)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return node.has("audience") || hasAudienceCondition(node.get("not"), depth + 1)
-                || hasAudienceCondition(node.get("and"), depth + 1) || hasAudienceCondition(node.get("or"), depth + 1);
     }
 
     /** The op if it is one of {@code allowed}; null (after reporting) otherwise. */

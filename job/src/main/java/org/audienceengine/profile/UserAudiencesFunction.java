@@ -116,8 +116,13 @@ public final class UserAudiencesFunction
     /** After a restore the broadcast state may hold a newer document than the one started with. */
     private void follow(ReadOnlyBroadcastState<String, String> definitions) throws Exception {
         String inForce = definitions.get(CURRENT);
-        if (inForce != null && !inForce.equals(definitionsJson)) {
-            use(inForce);
+        // Compared by reference first: this runs for every record, and the document is large.
+        if (inForce != null && inForce != definitionsJson) {
+            if (inForce.equals(definitionsJson)) {
+                definitionsJson = inForce;
+            } else {
+                use(inForce);
+            }
         }
     }
 
