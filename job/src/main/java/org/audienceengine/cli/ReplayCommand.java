@@ -7,6 +7,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.delivery.DeliverySummary;
 import org.audienceengine.config.Durations;
 import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.profile.UserAudiencesFunction;
@@ -107,8 +108,13 @@ final class ReplayCommand implements Callable<Integer> {
                     count(result, UserAudiencesFunction.DUPLICATES_ACCUMULATOR),
                     count(result, UserAudiencesFunction.AFTER_UNTIL_ACCUMULATOR));
             ObjectNode summary = ReplayReport.write(parts, out, set, counts, until, parallelism);
+            DeliverySummary delivery = null;
             if (connectionsJson != null) {
+                // Partners get the run's final deltas, as the live job's partners get committed ones.
+                JobExecutionResult delivered = ReplayJob.deliver(out.resolve("deltas.jsonl"), connectionsJson, parallelism, parts);
+                delivery = DeliverySummary.of(delivered.getAllAccumulatorResults());
                 summary.put("delivery_dead_letters", ReplayReport.writeDeliveryDeadLetters(parts, out));
+                summary.set("delivery", delivery.toJson());
             }
             if (erasures != null || connectionsJson != null) {
                 if (erasures != null) {
@@ -118,7 +124,7 @@ final class ReplayCommand implements Callable<Integer> {
                         summary.toPrettyString() + System.lineSeparator());
             }
             deleteTree(parts);
-            print(summary);
+            print(summary, delivery);
             return 0;
         } catch (IOException e) {
             throw new CommandFailure(out + ": " + e.getMessage(), e);
@@ -132,7 +138,7 @@ final class ReplayCommand implements Callable<Integer> {
         return value instanceof Number n ? n.longValue() : 0;
     }
 
-    private void print(ObjectNode summary) {
+    private void print(ObjectNode summary, DeliverySummary delivery) {
         JsonNode batches = summary.get("batches");
         JsonNode deltas = summary.get("deltas");
         System.out.printf("replay: %d batches applied, %d duplicates dropped, %d dead-lettered, %d after --until%n",
@@ -147,7 +153,12 @@ final class ReplayCommand implements Callable<Integer> {
             System.out.printf("%-6d %-40.40s %8d %8d %8d%n", a.get("id").asInt(), a.get("name").asText(),
                     a.get("members").asLong(), a.get("adds").asLong(), a.get("removes").asLong());
         }
-        System.out.println("wrote " + out.resolve("deltas.jsonl") + ", dlq.jsonl, members.csv, summary.json");
+        if (delivery != null) {
+            System.out.println("delivery:");
+            delivery.lines().forEach(l -> System.out.println("  " + l));
+        }
+        System.out.println("wrote " + out.resolve("deltas.jsonl") + ", dlq.jsonl, members.csv, summary.json"
+                + (delivery != null ? ", delivery-dlq.jsonl" : ""));
     }
 
     private static String rootMessage(Throwable e) {

@@ -2,6 +2,9 @@ package org.audienceengine.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /** The settings of one engine job, immutable; every mode builds the graph from one of these. */
 public final class EngineSettings implements Serializable {
@@ -15,6 +18,7 @@ public final class EngineSettings implements Serializable {
     private final long profileLifetimeMs;
     private final Long untilMs;
     private final int maxParallelism;
+    private final HashMap<Integer, Set<String>> identityTypesUsed;
 
     private EngineSettings(Builder b) {
         this.definitionsJson = b.definitionsJson;
@@ -22,6 +26,7 @@ public final class EngineSettings implements Serializable {
         this.profileLifetimeMs = b.profileLifetimeMs;
         this.untilMs = b.untilMs;
         this.maxParallelism = b.maxParallelism;
+        this.identityTypesUsed = new HashMap<>(b.identityTypesUsed);
     }
 
     public static Builder builder(String definitionsJson) {
@@ -50,6 +55,24 @@ public final class EngineSettings implements Serializable {
         return maxParallelism;
     }
 
+    /**
+     * Per audience, the identity types that its connections use ({@link #ANY_IDENTITY} for every
+     * user identity): a member's identity change emits {@code identity_change} deltas only when
+     * one of these changed (deltas.md). Empty without connections, so no such delta is emitted.
+     */
+    public Map<Integer, Set<String>> identityTypesUsed() {
+        return identityTypesUsed;
+    }
+
+    /** These settings with {@link #identityTypesUsed()} replaced. */
+    public EngineSettings withIdentityTypesUsed(Map<Integer, Set<String>> byAudience) {
+        return new Builder(definitionsJson).timeMode(timeMode).profileLifetimeMs(profileLifetimeMs).untilMs(untilMs)
+                .maxParallelism(maxParallelism).identityTypesUsed(byAudience).build();
+    }
+
+    /** In {@link #identityTypesUsed()}: every user identity type counts. */
+    public static final String ANY_IDENTITY = "*";
+
     /** Builds {@link EngineSettings}. */
     public static final class Builder {
         private final String definitionsJson;
@@ -57,6 +80,7 @@ public final class EngineSettings implements Serializable {
         private long profileLifetimeMs = DEFAULT_PROFILE_LIFETIME.toMillis();
         private Long untilMs;
         private int maxParallelism = DEFAULT_MAX_PARALLELISM;
+        private Map<Integer, Set<String>> identityTypesUsed = Map.of();
 
         private Builder(String definitionsJson) {
             this.definitionsJson = definitionsJson;
@@ -79,6 +103,11 @@ public final class EngineSettings implements Serializable {
 
         public Builder maxParallelism(int n) {
             this.maxParallelism = n;
+            return this;
+        }
+
+        public Builder identityTypesUsed(Map<Integer, Set<String>> byAudience) {
+            this.identityTypesUsed = Map.copyOf(byAudience);
             return this;
         }
 

@@ -3,14 +3,17 @@ package org.audienceengine.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.audienceengine.config.EngineSettings;
 import org.audienceengine.deltas.MembershipDelta;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -54,6 +57,28 @@ public final class Connections implements Serializable {
 
     public List<Route> routes() {
         return routes;
+    }
+
+    /** The identity type a partner output keys its members by, or {@link EngineSettings#ANY_IDENTITY}. */
+    public static String identityTypeOf(String output) {
+        return switch (output) {
+            case "mailchimp" -> "email";
+            case "braze" -> "customer_id";
+            default -> EngineSettings.ANY_IDENTITY;
+        };
+    }
+
+    /** Per audience, the identity types its enabled connections use (EngineSettings#identityTypesUsed). */
+    public Map<Integer, Set<String>> identityTypesByAudience() {
+        Map<Integer, Set<String>> out = new HashMap<>();
+        for (Route r : routes) {
+            if (r.enabled()) {
+                for (int audience : r.audiences()) {
+                    out.computeIfAbsent(audience, a -> new HashSet<>()).add(identityTypeOf(r.output()));
+                }
+            }
+        }
+        return out;
     }
 
     /** The connections this delta goes to, in document order. */

@@ -3,47 +3,46 @@ package org.audienceengine.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.apache.flink.api.common.functions.FlatMapFunction;
-import org.apache.flink.util.Collector;
-
-import org.audienceengine.connectors.delivery.AudienceChange;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 
 /**
- * Control messages for connections ({@code {"connection": "mc-newsletter", "action": "resume"}}),
- * carried to every delivery instance as change records without a delta id.
+ * Control messages for connections on the {@code connection-control} topic:
+ * {@code {"connection": "mc-newsletter", "action": "resume"}} lifts a fault (and reads the
+ * connection's secrets anew, so a rotated key takes effect). A resume is harmless when repeated.
  */
-public final class ControlMessages implements FlatMapFunction<String, AudienceChange> {
-    private static final long serialVersionUID = 1L;
+public final class ControlMessages {
     private static final Logger LOG = LoggerFactory.getLogger(ControlMessages.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String RESUME = "resume";
 
-    public static boolean isControl(AudienceChange change) {
-        return change.deltaId == null;
-    }
+    /** A parsed control message. */
+    public record Control(String connection, String action) {}
 
-    @Override
-    public void flatMap(String json, Collector<AudienceChange> out) {
+    private ControlMessages() {}
+
+    /** The message, or null (logged) when it is not JSON or names no connection and known action. */
+    public static Control parse(String json) {
         JsonNode node;
         try {
             node = MAPPER.readTree(json);
         } catch (IOException e) {
             LOG.warn("Ignored a connection control message that is not JSON");
-            return;
+            return null;
         }
         String connection = node == null ? null : node.path("connection").asText(null);
         String action = node == null ? null : node.path("action").asText(null);
-        if (connection == null || !PartnerCallFunction.RESUME.equals(action)) {
+        if (connection == null || !RESUME.equals(action)) {
             LOG.warn("Ignored a connection control message without a connection and a known action (resume)");
-            return;
+            return null;
         }
-        AudienceChange control = new AudienceChange();
-        control.connectionId = connection;
-        control.action = action;
-        out.collect(control);
+        return new Control(connection, action);
+    }
+
+    /** The message that resumes a connection. */
+    public static String resume(String connectionId) {
+        return MAPPER.createObjectNode().put("connection", connectionId).put("action", RESUME).toString();
     }
 }

@@ -1,54 +1,68 @@
 package org.audienceengine.delivery;
 
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import org.audienceengine.connectors.delivery.AudienceChange;
 import org.audienceengine.deltas.MembershipDelta;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
- * Wires partner delivery onto the deltas: route each delta to its connections, partition so that
- * what a partner orders meets in one instance, and call the partners through async I/O. Returns
- * the delivery dead letters (JSON lines) for the caller to sink.
+ * Wires delivery onto committed deltas: route each delta to its connections (keyed by mpid),
+ * then deliver per partner member (keyed by connection and member), with control messages
+ * broadcast to every delivery instance; {@code kafka} and {@code file} connections get the raw
+ * deltas. Returns the delivery dead letters (JSON lines) for the caller to sink.
  */
 public final class DeliveryGraph {
+    public static final String PARSE_UID = "delivery-committed-deltas";
     public static final String ROUTER_UID = "delivery-router";
-    public static final String CALLS_UID = "partner-calls";
-    /** Changes in flight (or held) per instance before the operator pushes back. */
-    static final int CAPACITY = 10_000;
-    /** Far beyond any retry budget (max_retry_ms): held changes wait for a resume. */
-    static final long TIMEOUT_DAYS = 30;
+    public static final String CALLS_UID = "partner-delivery";
+    public static final String CONTROL_UID = "connection-control";
 
     private DeliveryGraph() {}
 
     /**
+     * @param committedDeltas deltas as JSON lines, committed ones only (read_committed, or a
+     *     replay's final deltas file)
      * @param control connection control messages (JSON text), or null for none
      */
-    public static DataStream<String> attach(DataStream<MembershipDelta> deltas, DataStream<String> control, String connectionsJson) {
+    public static DataStream<String> attach(DataStream<String> committedDeltas, DataStream<String> control,
+            String connectionsJson, RawDeltaOutputs.Settings raw) {
         Connections connections = Connections.parse(connectionsJson);
-        Map<String, String> outputs = new HashMap<>();
-        connections.routes().forEach(r -> outputs.put(r.id(), r.output()));
-        DataStream<AudienceChange> changes = deltas
-                .flatMap(new ConnectionRouter(connections))
+        DataStream<MembershipDelta> deltas = committedDeltas
+                .flatMap(new DeltaLines())
+                .uid(PARSE_UID)
+                .name("Delivery: read committed deltas");
+        SingleOutputStreamOperator<AudienceChange> changes = deltas
+                .keyBy(d -> d.mpid, Types.LONG)
+                .process(new DeltaRouter(connections))
                 .uid(ROUTER_UID)
-                .name("Delivery: route deltas to connections")
-                .keyBy(c -> ConnectionRouter.partitionKey(outputs.getOrDefault(c.connectionId, ""), c));
-        if (control != null) {
-            changes = changes.union(control
-                    .flatMap(new ControlMessages())
-                    .uid("connection-control")
-                    .name("Delivery: connection control")
-                    .broadcast());
+                .name("Delivery: route deltas to connections");
+        for (JsonNode c : RawDeltaOutputs.connections(connectionsJson)) {
+            String kind = c.path("output").asText();
+            if ((kind.equals("kafka") || kind.equals("file")) && c.path("enabled").asBoolean(true)) {
+                String id = c.path("id").asText();
+                RawDeltaOutputs.attach(id, kind, c.path("settings"), changes.getSideOutput(DeltaRouter.rawDeltas(id)), raw);
+            }
         }
-        // Ordered: the operator snapshots its in-flight changes in arrival order, so after a restore
-        // they are submitted again in the order each key needs (the unordered queue keeps no order).
-        return AsyncDataStream.orderedWait(changes, new PartnerCallFunction(connectionsJson),
-                        TimeUnit.DAYS.toMillis(TIMEOUT_DAYS), TimeUnit.MILLISECONDS, CAPACITY)
-                .uid(CALLS_UID)
-                .name("Delivery: partner calls");
+        DataStream<String> controls = control != null
+                ? control
+                : committedDeltas.getExecutionEnvironment()
+                        // A collection source cannot be empty: one blank message, filtered out.
+                        .fromData(List.of(""), Types.STRING)
+                        .uid("connection-control-none")
+                        .name("Connection control: none")
+                        .filter(json -> !json.isEmpty())
+                        .uid("connection-control-none-filter")
+                        .name("Connection control: drop the blank");
+        return changes
+                .keyBy(c -> c.memberKey, Types.STRING)
+                .connect(controls.broadcast())
+                .transform("Delivery: partner calls", Types.STRING, new PartnerDeliveryOperatorFactory(connectionsJson))
+                .uid(CALLS_UID);
     }
 }

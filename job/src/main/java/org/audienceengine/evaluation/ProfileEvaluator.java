@@ -1,5 +1,6 @@
 package org.audienceengine.evaluation;
 
+import org.audienceengine.config.EngineSettings;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.deltas.DeltaFactory;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -26,11 +29,18 @@ public final class ProfileEvaluator {
     private final AudienceSet set;
     private final long lifetimeMs;
     private final boolean clampFuture;
+    private final Map<Integer, Set<String>> identityTypesUsed;
 
     public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture) {
+        this(set, lifetimeMs, clampFuture, Map.of());
+    }
+
+    /** @param identityTypesUsed per audience, the identity types its connections use (see EngineSettings) */
+    public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture, Map<Integer, Set<String>> identityTypesUsed) {
         this.set = set;
         this.lifetimeMs = lifetimeMs;
         this.clampFuture = clampFuture;
+        this.identityTypesUsed = identityTypesUsed;
     }
 
     public AudienceSet audiences() {
@@ -64,12 +74,29 @@ public final class ProfileEvaluator {
                 out.add(DeltaFactory.next(mpid, p, a, false, reasonFor(a, Reason.CRITERIA), at, before));
             } else if (!was && now) {
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.CRITERIA, at, after));
-            } else if (was && identitiesChanged) {
+            } else if (was && identitiesChanged && usedIdentityChanged(a.id(), before.user(), after.user())) {
                 out.add(DeltaFactory.next(mpid, p, a, false, Reason.IDENTITY_CHANGE, at, before));
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.IDENTITY_CHANGE, at, after));
             }
         }
         return out;
+    }
+
+    /** Whether an identity of a type that a connection of the audience uses changed. */
+    private boolean usedIdentityChanged(int audienceId, Map<String, String> before, Map<String, String> after) {
+        Set<String> types = identityTypesUsed.get(audienceId);
+        if (types == null) {
+            return false;
+        }
+        if (types.contains(EngineSettings.ANY_IDENTITY)) {
+            return true;
+        }
+        for (String t : types) {
+            if (!Objects.equals(before.get(t), after.get(t))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Evaluates the user at an expiry instant x (a window edge); returns the flips. */

@@ -61,6 +61,17 @@ public final class KafkaConnectors {
                 committedElseEarliest(), stoppingOffsets);
     }
 
+    /**
+     * The deltas topic read back for delivery: only what the deltas sink committed
+     * (read_committed), so partners never see a delta that a failure rolled back. From the
+     * group's committed offsets, else the earliest: a new delivery group replays the topic, which
+     * the partners' idempotent calls absorb.
+     */
+    public static KafkaSource<String> committedDeltas(EngineConfig config, OffsetsInitializer stoppingOffsets) {
+        return source(config, config.deltasTopic(), config.groupId() + "-delivery", new TextDeserializer(),
+                committedElseEarliest(), stoppingOffsets);
+    }
+
     public static KafkaSink<String> deliveryDeadLetters(EngineConfig config) {
         return sink(config, "delivery-dlq", new TextSerializer(config.deliveryDeadLettersTopic()));
     }

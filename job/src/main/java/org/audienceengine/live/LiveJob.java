@@ -11,7 +11,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.config.EngineConfig;
+import org.audienceengine.config.EngineSettings;
+import org.audienceengine.delivery.Connections;
 import org.audienceengine.delivery.DeliveryGraph;
+import org.audienceengine.delivery.RawDeltaOutputs;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.job.AudienceEngineJob;
@@ -34,6 +37,7 @@ public final class LiveJob {
     public static final String DSR_COMPLETIONS_SINK_UID = "kafka-dsr-completions-sink";
     public static final String CONTROL_SOURCE_UID = "kafka-connection-control-source";
     public static final String DELIVERY_DLQ_SINK_UID = "kafka-delivery-dlq-sink";
+    public static final String COMMITTED_DELTAS_SOURCE_UID = "kafka-committed-deltas-source";
 
     private LiveJob() {}
 
@@ -102,9 +106,12 @@ public final class LiveJob {
                         WatermarkStrategy.noWatermarks(), "Erasure requests from Kafka")
                 .uid(DSR_REQUESTS_SOURCE_UID);
 
+        EngineSettings settings = config.toEngineSettings(definitionsJson);
+        if (options.connectionsJson() != null) {
+            settings = settings.withIdentityTypesUsed(Connections.parse(options.connectionsJson()).identityTypesByAudience());
+        }
         AudienceEngineJob.Outputs outputs = AudienceEngineJob.build(
-                new AudienceEngineJob.Inputs(options.beforeIngest().apply(batches), definitions, erasures),
-                config.toEngineSettings(definitionsJson));
+                new AudienceEngineJob.Inputs(options.beforeIngest().apply(batches), definitions, erasures), settings);
 
         options.beforeDeltasSink().apply(outputs.deltas())
                 .sinkTo(KafkaConnectors.deltas(config))
@@ -121,16 +128,33 @@ public final class LiveJob {
                     .name("Erasure completions to Kafka");
         }
         if (options.connectionsJson() != null) {
-            DataStream<String> control = env
-                    .fromSource(KafkaConnectors.connectionControl(config, othersStopAt),
-                            WatermarkStrategy.noWatermarks(), "Connection control from Kafka")
-                    .uid(CONTROL_SOURCE_UID);
-            DeliveryGraph.attach(outputs.deltas(), control, options.connectionsJson())
-                    .sinkTo(KafkaConnectors.deliveryDeadLetters(config))
-                    .uid(DELIVERY_DLQ_SINK_UID)
-                    .name("Delivery dead letters to Kafka");
+            attachDelivery(env, config, options.connectionsJson(), othersStopAt);
         }
         return outputs;
+    }
+
+    /**
+     * Delivery in the same job, as its own pipeline: it reads the deltas topic back
+     * (read_committed), so partners get only committed deltas, and it shares no edge with
+     * evaluation, so a partner's trouble never back-pressures the engine (and a failure in it
+     * restarts only its own region).
+     */
+    private static void attachDelivery(StreamExecutionEnvironment env, EngineConfig config, String connectionsJson,
+            OffsetsInitializer stopAt) {
+        DataStream<String> committed = env
+                .fromSource(KafkaConnectors.committedDeltas(config, stopAt), WatermarkStrategy.noWatermarks(),
+                        "Committed deltas from Kafka")
+                .uid(COMMITTED_DELTAS_SOURCE_UID);
+        DataStream<String> control = env
+                .fromSource(KafkaConnectors.connectionControl(config, stopAt),
+                        WatermarkStrategy.noWatermarks(), "Connection control from Kafka")
+                .uid(CONTROL_SOURCE_UID);
+        RawDeltaOutputs.Settings raw = new RawDeltaOutputs.Settings(config.bootstrapServers(),
+                config.transactionalIdPrefix(), config.transactionTimeoutMs());
+        DeliveryGraph.attach(committed, control, connectionsJson, raw)
+                .sinkTo(KafkaConnectors.deliveryDeadLetters(config))
+                .uid(DELIVERY_DLQ_SINK_UID)
+                .name("Delivery dead letters to Kafka");
     }
 
     private static void configure(StreamExecutionEnvironment env, EngineConfig config) {

@@ -109,7 +109,8 @@ public final class UserAudiencesFunction
     private AudienceSet use(String json) {
         AudienceSet set = Definitions.parseValid(json);
         definitionsJson = json;
-        evaluator = new ProfileEvaluator(set, settings.profileLifetimeMs(), settings.timeMode() == TimeMode.PROCESSING);
+        evaluator = new ProfileEvaluator(set, settings.profileLifetimeMs(), settings.timeMode() == TimeMode.PROCESSING,
+                settings.identityTypesUsed());
         return set;
     }
 

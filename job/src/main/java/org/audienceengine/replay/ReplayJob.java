@@ -4,13 +4,16 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.connectors.file.JsonLinesFileSink;
+import org.audienceengine.delivery.Connections;
 import org.audienceengine.delivery.DeliveryGraph;
+import org.audienceengine.delivery.RawDeltaOutputs;
 import org.audienceengine.deltas.DeltaJson;
 import org.audienceengine.ingest.DeadLetterJson;
 import org.audienceengine.ingest.RawRecord;
@@ -19,6 +22,7 @@ import org.audienceengine.job.FlinkDefaults;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A backtest: the engine's graph, bounded, in event time, over JSON Lines files, on a local mini
@@ -48,8 +52,8 @@ public final class ReplayJob {
     }
 
     /**
-     * @param connectionsJson partner connections to forward the deltas to, or null; the bounded
-     *     run then ends only when every delta is delivered or dead-lettered
+     * @param connectionsJson the connections the deltas will be delivered to (by {@link #deliver}),
+     *     or null: they decide which identity changes are announced
      */
     public static JobExecutionResult run(List<Path> events, List<String> erasureRequests, String connectionsJson,
             String definitionsJson, Long untilMs, int parallelism, long profileLifetimeMs, Path partsDir)
@@ -58,6 +62,8 @@ public final class ReplayJob {
                 .timeMode(TimeMode.EVENT)
                 .untilMs(untilMs)
                 .profileLifetimeMs(profileLifetimeMs)
+                .identityTypesUsed(connectionsJson == null ? Map.of()
+                        : Connections.parse(connectionsJson).identityTypesByAudience())
                 .build();
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, FlinkDefaults.boundedRunConfiguration());
@@ -95,12 +101,30 @@ public final class ReplayJob {
                     .uid("replay-dsr-completions-file")
                     .name("Erasure completions to files");
         }
-        if (connectionsJson != null) {
-            DeliveryGraph.attach(outputs.deltas(), null, connectionsJson)
-                    .sinkTo(new JsonLinesFileSink<>(partsDir, DELIVERY_DLQ_PREFIX, line -> line))
-                    .uid("replay-delivery-dlq-file")
-                    .name("Delivery dead letters to files");
-        }
         return env.execute("audience-engine replay");
+    }
+
+    /**
+     * Delivers a replay's final deltas file to the connections, the way the live job delivers
+     * its committed deltas: the same graph, bounded. Ends when every member is delivered or
+     * dead-lettered; faulted connections hold theirs (counted in the accumulators as held).
+     */
+    public static JobExecutionResult deliver(Path deltasFile, String connectionsJson, int parallelism, Path partsDir)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, FlinkDefaults.boundedRunConfiguration());
+        env.setMaxParallelism(EngineSettings.DEFAULT_MAX_PARALLELISM);
+        Path file = deltasFile.toAbsolutePath();
+        // One file, one reader: the deltas keep the file's order, which is seq order per (audience, mpid).
+        FileSource<String> source = FileSource
+                .forRecordStreamFormat(new TextLineInputFormat(), new org.apache.flink.core.fs.Path(file.toUri()))
+                .build();
+        DataStream<String> deltas = env.fromSource(source, WatermarkStrategy.noWatermarks(), "Deltas file")
+                .uid("replay-deltas-for-delivery");
+        DeliveryGraph.attach(deltas, null, connectionsJson, new RawDeltaOutputs.Settings("127.0.0.1:9092", null, 0))
+                .sinkTo(new JsonLinesFileSink<>(partsDir, DELIVERY_DLQ_PREFIX, line -> line))
+                .uid("replay-delivery-dlq-file")
+                .name("Delivery dead letters to files");
+        return env.execute("audience-engine replay delivery");
     }
 }

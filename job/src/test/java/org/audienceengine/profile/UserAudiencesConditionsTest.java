@@ -18,12 +18,14 @@ import static org.audienceengine.testutils.Deltas.add;
 import static org.audienceengine.testutils.Deltas.brief;
 import static org.audienceengine.testutils.Deltas.remove;
 
+import org.audienceengine.config.EngineSettings;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.testutils.Harness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Every condition kind of audiences.md, each driven into and out of membership by real batches. */
 class UserAudiencesConditionsTest {
@@ -220,12 +222,14 @@ class UserAudiencesConditionsTest {
 
     @Test
     void nestedAudienceWithAndOrNot() throws Exception {
-        try (Harness h = Harness.eventTime(definitions(
+        String doc = definitions(
                 audience(1, "{'user_attribute': {'name': 'tier', 'op': 'equals', 'value': 'gold'}}"),
                 audience(2, "{'and': [{'audience': {'id': 1}},"
                         + " {'not': {'device': {'field': 'platform', 'op': 'equals', 'value': 'web'}}}]}"),
                 audience(3, "{'or': [{'user_attribute': {'name': 'vip', 'op': 'equals', 'value': true}},"
-                        + " {'identity': {'type': 'customer_id', 'op': 'exists'}}]}")))) {
+                        + " {'identity': {'type': 'customer_id', 'op': 'exists'}}]}"));
+        Set<String> any = Set.of(EngineSettings.ANY_IDENTITY);
+        try (Harness h = Harness.open(Harness.settings(doc).identityTypesUsed(Map.of(1, any, 2, any, 3, any)).build())) {
             h.push(batch(USER, T0).attribute("tier", "Gold").device("platform", "web"));
             assertThat(brief(h.watermark(T0))).containsExactly(add(1, CRITERIA, T0));
             h.push(batch(USER, T0 + MINUTE).device("platform", "Android").attribute("vip", true));

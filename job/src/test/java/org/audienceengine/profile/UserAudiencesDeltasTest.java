@@ -20,12 +20,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.audienceengine.deltas.DeltaJson;
+import org.audienceengine.config.EngineSettings;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.testutils.Harness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The delta fields of deltas.md: seq, delta_id, profile_created_at, identities, attributes, environment. */
 class UserAudiencesDeltasTest {
@@ -106,7 +108,8 @@ class UserAudiencesDeltasTest {
         String doc = definitions(
                 audience(1, "{'user_attribute': {'name': 'plan', 'op': 'exists'}}"),
                 audience(2, "{'user_attribute': {'name': 'never', 'op': 'exists'}}"));
-        try (Harness h = Harness.eventTime(doc)) {
+        // A webhook-like connection on audience 1: every identity type counts.
+        try (Harness h = Harness.open(Harness.settings(doc).identityTypesUsed(Map.of(1, Set.of(EngineSettings.ANY_IDENTITY))).build())) {
             h.push(batch(ANN, T0).attribute("plan", "pro").identity("email", "old@example.com").identity("customer_id", "c-1"));
             h.push(batch(ANN, T0 + MINUTE).identity("email", "new@example.com"));
             // Same values again: no change, no deltas.
@@ -123,6 +126,27 @@ class UserAudiencesDeltasTest {
                     Map.of("email", "new@example.com", "customer_id", "c-1"),
                     Map.of("email", "new@example.com", "customer_id", "c-1"),
                     Map.of("email", "new@example.com"));
+        }
+    }
+
+    @Test
+    void identityChangeOfATypeNoConnectionUsesEmitsNothing() throws Exception {
+        String doc = definitions(audience(1, "{'user_attribute': {'name': 'plan', 'op': 'exists'}}"),
+                audience(2, "{'user_attribute': {'name': 'plan', 'op': 'exists'}}"));
+        // Audience 1 goes to a Mailchimp-like connection (email), audience 2 to none.
+        try (Harness h = Harness.open(Harness.settings(doc).identityTypesUsed(Map.of(1, Set.of("email"))).build())) {
+            h.push(batch(ANN, T0).attribute("plan", "pro").identity("email", "old@example.com").identity("customer_id", "c-1"));
+            h.push(batch(ANN, T0 + MINUTE).identity("customer_id", "c-2"));
+            h.push(batch(ANN, T0 + 2 * MINUTE).identity("email", "new@example.com"));
+            List<MembershipDelta> all = h.watermark(T0 + 2 * MINUTE);
+            assertThat(brief(all)).containsExactly(add(1, CRITERIA, T0), add(2, CRITERIA, T0),
+                    remove(1, IDENTITY_CHANGE, T0 + 2 * MINUTE), add(1, IDENTITY_CHANGE, T0 + 2 * MINUTE));
+        }
+        // Without connections (replay without --connections) no identity change is ever announced.
+        try (Harness h = Harness.eventTime(doc)) {
+            h.push(batch(ANN, T0).attribute("plan", "pro").identity("email", "old@example.com"));
+            h.push(batch(ANN, T0 + MINUTE).identity("email", "new@example.com"));
+            assertThat(brief(h.watermark(T0 + MINUTE))).containsExactly(add(1, CRITERIA, T0), add(2, CRITERIA, T0));
         }
     }
 

@@ -18,9 +18,9 @@ import java.util.Map;
  * {@code external_id} is the user's {@code customer_id}, sent through {@code POST /users/track}
  * in batches of at most 75 attribute objects across users.
  *
- * <p>The ordering key is (audience, external_id): each audience writes its own attribute (or its
- * own element of {@code SegmentMembership}, changed with add/remove, never set whole), so
- * different audiences of one user are independent and may share a batch.
+ * <p>The member key is the external_id; each audience writes its own attribute (or its own element
+ * of {@code SegmentMembership}, changed with add/remove, never set whole), so one request may
+ * carry several audiences of one user, one attribute object each.
  */
 public final class BrazeOutput implements PartnerOutput {
 
@@ -55,11 +55,10 @@ public final class BrazeOutput implements PartnerOutput {
 
     @Override
     public String orderingKey(AudienceChange change) {
-        String externalId = externalId(change);
-        return externalId == null ? null : change.audienceId + "|" + externalId;
+        return externalId(change);
     }
 
-    private static String externalId(AudienceChange change) {
+    public static String externalId(AudienceChange change) {
         String id = change.identity("customer_id");
         return id == null || id.isEmpty() ? null : id;
     }

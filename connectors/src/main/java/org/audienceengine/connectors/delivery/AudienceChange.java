@@ -1,5 +1,7 @@
 package org.audienceengine.connectors.delivery;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.io.Serializable;
 import java.util.Arrays;
 
@@ -19,6 +21,11 @@ public class AudienceChange implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public String connectionId;
+    /**
+     * {@code "<connection id>|<member>"}: the partner member this change is about (a list member,
+     * a Braze user, a webhook user). Delivery keeps state and order per member key.
+     */
+    public String memberKey;
     /** {@code "<audience_id>:<mpid>:<profile_created_at>:<seq>"}, stable across restarts. */
     public String deltaId;
     public long audienceId;
@@ -75,6 +82,7 @@ public class AudienceChange implements Serializable {
         return i < 0 || identityValues == null || i >= identityValues.length ? null : identityValues[i];
     }
 
+    @JsonIgnore
     public boolean isAdd() {
         return "add".equals(action);
     }

@@ -20,7 +20,7 @@ public record DeadLetter(String connectionId, String output, List<String> deltaI
     public static final int MAX_RESPONSE_CHARS = 4096;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static DeadLetter of(String connectionId, String output, List<String> deltaIds, PartnerRequest request,
+    public static DeadLetter of(String connectionId, String output, List<String> deltaIds, PartnerRequest request,
                          int lastStatus, String responseBody, String reason, int attempts, List<Secret> secrets) {
         String response = responseBody == null ? "" : responseBody;
         if (response.length() > MAX_RESPONSE_CHARS) {

@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * flight without a thread each. It never retries or follows redirects by itself: every retry
  * decision is the engine's, counted against the connection's limits.
  */
-final class HttpTransport implements AutoCloseable {
+public final class HttpTransport implements AutoCloseable {
 
     /** A partner's answer; {@code status} 0 means none (network error or timeout), see {@code error}. */
-    record Reply(int status, String body, String retryAfter, String error) {}
+    public record Reply(int status, String body, String retryAfter, String error) {}
 
     private final AsyncHttpClient client;
 
-    HttpTransport(long longestTimeoutMs) {
+    public HttpTransport(long longestTimeoutMs) {
         AtomicInteger n = new AtomicInteger();
         DefaultAsyncHttpClientConfig.Builder config = Dsl.config()
                 .setMaxRequestRetry(0)
@@ -42,7 +42,7 @@ final class HttpTransport implements AutoCloseable {
     }
 
     /** Never completes exceptionally: failures come back as a {@link Reply} with status 0. */
-    CompletableFuture<Reply> send(PartnerRequest request, long timeoutMs) {
+    public CompletableFuture<Reply> send(PartnerRequest request, long timeoutMs) {
         CompletableFuture<Reply> out = new CompletableFuture<>();
         try {
             BoundRequestBuilder b = client.prepare(request.method(), request.url())

@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * The partner-specific half of delivery: which identity a partner keys users by, how changes
- * batch, and the exact request for a batch. Pure mapping, no I/O: the engine
- * ({@link PartnerDelivery}) does ordering, concurrency, batching, retries and fault state the
- * same way for every output.
+ * batch, and the exact request for a batch. Pure mapping, no I/O: the job's delivery operator
+ * does desired state, ordering, concurrency, batching, retries and fault state the same way for
+ * every output.
  */
 public interface PartnerOutput {
 
@@ -14,11 +14,20 @@ public interface PartnerOutput {
     String kind();
 
     /**
-     * The ordering key of a change: changes with the same key reach the partner one after the
-     * other, in submission order; changes with different keys may go concurrently or share a
+     * The partner member a change is about: at most one call per member is in flight, always
+     * carrying the member's latest state; different members may go concurrently or share a
      * batch. Null when the user has no identity this output accepts (the change is unmatched).
      */
     String orderingKey(AudienceChange change);
+
+    /**
+     * True when the partner keeps one state per member for all the connection's audiences (a
+     * Mailchimp list: subscribed while in any audience); false when each audience is its own
+     * partner state (a Braze attribute, a webhook audience).
+     */
+    default boolean unionOfAudiences() {
+        return false;
+    }
 
     /** Most changes in one request (1 = no batching). */
     int maxBatch();

@@ -21,8 +21,8 @@ import java.util.Map;
  * The {@code mailchimp} output: list members of one list, upserted by PUT and removed by DELETE
  * (or PUT {@code unsubscribed}), one member per request.
  *
- * <p>The ordering key is the member (the email's MD5), not (audience, member): every audience of
- * the connection writes the same list member, so their calls must not race either.
+ * <p>The member key is the email's MD5, not (audience, member): every audience of the connection
+ * writes the same list member, which is subscribed while the user is in any of them.
  */
 public final class MailchimpOutput implements PartnerOutput {
 
@@ -77,6 +77,11 @@ public final class MailchimpOutput implements PartnerOutput {
     public String orderingKey(AudienceChange change) {
         String email = normalizedEmail(change);
         return email == null ? null : subscriberHash(email);
+    }
+
+    @Override
+    public boolean unionOfAudiences() {
+        return true;
     }
 
     @Override

@@ -27,8 +27,8 @@ import java.util.UUID;
  *
  * <p>The batch id and the {@code Idempotency-Key} are a name-based UUID of the batch's sorted
  * delta ids: the same deltas give the same key on every retry and after a restart, so a receiver
- * that deduplicates by key applies each batch once. The ordering key is (audience, mpid), the
- * unit of the receiver's membership; every user matches.
+ * that deduplicates by key applies each batch once. The member key is the mpid; every user
+ * matches.
  */
 public final class WebhookOutput implements PartnerOutput {
 
@@ -61,7 +61,7 @@ public final class WebhookOutput implements PartnerOutput {
 
     @Override
     public String orderingKey(AudienceChange change) {
-        return change.audienceId + "|" + change.mpid;
+        return Long.toString(change.mpid);
     }
 
     @Override

@@ -56,7 +56,7 @@ class BrazeOutputTest {
     void customerIdIsTheIdentityAndBatchesHoldAtMost75() throws Exception {
         BrazeOutput out = output("single_attribute");
         assertThat(out.orderingKey(change("b", 101, 1, 1).withIdentity("email", "a@x.com"))).isNull();
-        assertThat(out.orderingKey(withCustomer(change("b", 101, 1, 1), "c-1"))).isEqualTo("101|c-1");
+        assertThat(out.orderingKey(withCustomer(change("b", 101, 1, 1), "c-1"))).isEqualTo("c-1");
         assertThat(out.maxBatch()).isEqualTo(75);
         List<AudienceChange> tooMany = java.util.stream.IntStream.range(0, 76)
                 .mapToObj(i -> withCustomer(change("b", 101, i, 1), "c-" + i)).toList();
