@@ -3,6 +3,8 @@ package org.audienceengine.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 
@@ -24,6 +26,7 @@ import org.audienceengine.connectors.mailchimp.MailchimpOutput;
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
 import org.audienceengine.delivery.ControlMessages;
 import org.audienceengine.kafka.CommittedRecords;
+import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.kafka.EmbeddedKafka;
 
 import java.nio.charset.StandardCharsets;
@@ -36,6 +39,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -47,6 +52,27 @@ import java.util.stream.Collectors;
  */
 final class DeliveryRig implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Arms {@link FailOnce}. */
+    static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
+    /** Checkpoints completed, as {@link FailOnce} hears them. */
+    static final AtomicInteger CHECKPOINTS = new AtomicInteger();
+
+    /** In front of ingest: fails the job once when armed, at the next record; counts completed checkpoints. */
+    static final class FailOnce implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTS.incrementAndGet();
+        }
+
+        @Override
+        public RawRecord map(RawRecord record) {
+            if (FAIL_ONCE.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure");
+            }
+            return record;
+        }
+    }
 
     final EmbeddedKafka kafka;
     final PartnerSimulator sim;
@@ -87,9 +113,18 @@ final class DeliveryRig implements AutoCloseable {
 
     /** A batch for user {@code mpid} now: its plan, email and customer id. */
     void batch(long mpid, String plan, String customerId) throws Exception {
-        send(config.eventsTopic(), Long.toString(mpid), "{\"mpid\": " + mpid + ", \"timestamp_unixtime_ms\": "
+        batchAsync(mpid, plan, customerId).get();
+    }
+
+    /** {@link #batch} without waiting for the broker's acknowledgement (see {@link #flush}). */
+    java.util.concurrent.Future<?> batchAsync(long mpid, String plan, String customerId) {
+        return sendAsync(config.eventsTopic(), Long.toString(mpid), "{\"mpid\": " + mpid + ", \"timestamp_unixtime_ms\": "
                 + System.currentTimeMillis() + ", \"environment\": \"production\", \"user_identities\": {\"email\": \""
                 + email(mpid) + "\", \"customer_id\": \"" + customerId + "\"}, \"user_attributes\": {\"plan\": \"" + plan + "\"}}");
+    }
+
+    void flush() {
+        producer.flush();
     }
 
     void resume(String connectionId) throws Exception {
@@ -97,8 +132,12 @@ final class DeliveryRig implements AutoCloseable {
     }
 
     private void send(String topic, String key, String value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8))).get();
+        sendAsync(topic, key, value).get();
+    }
+
+    private java.util.concurrent.Future<?> sendAsync(String topic, String key, String value) {
+        return producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Committed deltas: per audience, the last delta of each member whose last delta is an add. */

@@ -2,17 +2,16 @@ package org.audienceengine.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.audienceengine.live.DeliveryRig.await;
+import static org.audienceengine.live.DeliveryRig.CHECKPOINTS;
+import static org.audienceengine.live.DeliveryRig.FAIL_ONCE;
 import static org.audienceengine.live.DeliveryRig.email;
 import static org.audienceengine.live.DeliveryRig.unchecked;
 
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
-import org.audienceengine.ingest.RawRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +22,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -45,9 +42,6 @@ class LiveDeliveryITCase {
             {"audiences": [
               {"id": 7, "name": "pro", "criteria": {"user_attribute": {"name": "plan", "op": "equals", "value": "pro"}}},
               {"id": 8, "name": "paid", "criteria": {"user_attribute": {"name": "plan", "op": "in", "value": ["pro", "team"]}}}]}""";
-    /** Fails the job once, in front of ingest, when armed. */
-    static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
-    static final AtomicInteger CHECKPOINTS = new AtomicInteger();
 
     @TempDir
     Path dir;
@@ -62,7 +56,7 @@ class LiveDeliveryITCase {
             FAIL_ONCE.set(false);
             LiveJob.build(env, rig.config, DEFINITIONS, LiveJob.Options.unbounded()
                     .withConnections(connections(rig.sim, mcKey))
-                    .beforeIngest(s -> s.map(new FailOnce()).uid("test-fail-once").name("Fail once")));
+                    .beforeIngest(s -> s.map(new DeliveryRig.FailOnce()).uid("test-fail-once").name("Fail once")));
             JobClient job = env.executeAsync("live delivery test");
             try {
                 // Users 1-10 pro (audiences 7 and 8), 11-20 team (8), 21-30 free (none).
@@ -173,21 +167,5 @@ class LiveDeliveryITCase {
 
     private static Set<Long> range(long from, long to) {
         return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toSet());
-    }
-
-    /** Fails the job once when armed, at the next record; counts completed checkpoints. */
-    static final class FailOnce implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTS.incrementAndGet();
-        }
-
-        @Override
-        public RawRecord map(RawRecord record) {
-            if (FAIL_ONCE.compareAndSet(true, false)) {
-                throw new IllegalStateException("injected failure");
-            }
-            return record;
-        }
     }
 }
