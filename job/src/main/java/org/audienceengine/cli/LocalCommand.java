@@ -251,6 +251,10 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             }
             if (delivery != null) {
                 System.out.println();
+                System.out.println("Delivery, per connection:");
+                org.audienceengine.delivery.DeliverySummary.of(flink == null ? java.util.Map.of() : flink.accumulators())
+                        .lines().forEach(System.out::println);
+                System.out.println();
                 System.out.println("Partner state (simulator) against engine membership, per connection:");
                 LocalPartners.printComparison(System.out, delivery);
             }

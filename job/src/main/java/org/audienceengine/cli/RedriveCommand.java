@@ -54,19 +54,29 @@ final class RedriveCommand implements Callable<Integer> {
             }
             List<Redrive.Outcome> outcomes = new Redrive(json, SecretResolver.system()).resend(lines);
             List<String> remaining = new java.util.ArrayList<>();
+            // Per connection: requests delivered, requests failed, deltas they carried.
+            java.util.Map<String, long[]> byConnection = new java.util.TreeMap<>();
             int index = 0;
             for (String line : lines) {
                 if (line.isBlank()) {
                     continue;
                 }
                 Redrive.Outcome o = outcomes.get(index++);
-                System.out.printf("%-20s %3d %s %s%n", o.connectionId(), o.status(), o.delivered() ? "delivered" : "failed",
-                        String.join(",", o.deltaIds()));
+                long[] counts = byConnection.computeIfAbsent(o.connectionId(), k -> new long[3]);
+                counts[o.delivered() ? 0 : 1]++;
+                counts[2] += o.deltaIds().size();
                 if (!o.delivered()) {
+                    System.out.printf("%-20s HTTP %3d, %d deltas: failed again%n", o.connectionId(), o.status(), o.deltaIds().size());
                     remaining.add(line);
                 }
             }
-            java.nio.file.Files.write(rest, remaining, StandardCharsets.UTF_8);
+            byConnection.forEach((id, c) -> System.out.printf("%-20s %d requests delivered, %d failed (%d deltas)%n",
+                    id, c[0], c[1], c[2]));
+            if (remaining.isEmpty()) {
+                java.nio.file.Files.deleteIfExists(rest);
+            } else {
+                java.nio.file.Files.write(rest, remaining, StandardCharsets.UTF_8);
+            }
             System.out.println("redrive: " + (outcomes.size() - remaining.size()) + " delivered, " + remaining.size()
                     + " failed" + (remaining.isEmpty() ? "" : " (kept in " + rest + ")"));
             return remaining.isEmpty() ? 0 : 1;

@@ -413,16 +413,19 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         while (lanes.values().stream().anyMatch(ConnectionLane::hasWork)) {
             mailbox.yield();
         }
-        for (ConnectionLane lane : lanes.values()) {
-            DeliveryMetrics m = metrics.get(lane.id);
-            m.count("held", lane.pendingMembers);
-            m.count("faulted", lane.faulted ? 1 : 0);
-        }
     }
 
     @Override
     public void close() throws Exception {
         closed = true;
+        // What is held when the instance stops (end of input, stop with savepoint): for the run's summary.
+        if (lanes != null) {
+            for (ConnectionLane lane : lanes.values()) {
+                DeliveryMetrics m = metrics.get(lane.id);
+                m.count("held", lane.pendingMembers);
+                m.count("faulted", lane.faulted ? 1 : 0);
+            }
+        }
         if (http != null) {
             http.close();
         }

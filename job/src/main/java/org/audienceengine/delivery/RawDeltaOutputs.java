@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import org.audienceengine.connectors.file.JsonLinesFileSink;
 import org.audienceengine.deltas.DeltaJson;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.kafka.DeltaSerializer;
@@ -27,8 +28,9 @@ import java.io.UncheckedIOException;
  * The {@code kafka} and {@code file} outputs: raw deltas (deltas.md) of the connection's
  * audiences. {@code kafka} writes to {@code settings.topic} (on {@code settings.bootstrap_servers}
  * or the engine's broker), transactional when the job checkpoints; {@code file} writes JSON Lines
- * part files under {@code settings.path}, named {@code <connection>-…jsonl}, finished at each
- * checkpoint (and at the end of a bounded run), so a finished file holds each delta once.
+ * part files under {@code settings.path}, named {@code <connection>-…jsonl}: in the live job
+ * finished at each checkpoint, so a finished file holds each delta once; in replay one file per
+ * parallel writer, {@code <connection>-<subtask>.jsonl}.
  */
 public final class RawDeltaOutputs {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -48,10 +50,14 @@ public final class RawDeltaOutputs {
                     .uid("output-" + connectionId + "-kafka")
                     .name("Output " + connectionId + ": deltas to Kafka");
         } else {
-            deltas.map(DeltaJson::toJson).returns(Types.STRING)
+            DataStream<String> lines = deltas.map(DeltaJson::toJson).returns(Types.STRING)
                     .uid("output-" + connectionId + "-json")
-                    .name("Output " + connectionId + ": deltas as JSON")
-                    .sinkTo(file(connectionId, settings))
+                    .name("Output " + connectionId + ": deltas as JSON");
+            // A bounded run has no checkpoints to finish part files with: plain files, written once.
+            (where.transactionalIdPrefix() == null
+                    ? lines.sinkTo(new JsonLinesFileSink<>(java.nio.file.Path.of(settings.path("path").asText()), connectionId,
+                            line -> line))
+                    : lines.sinkTo(file(connectionId, settings)))
                     .uid("output-" + connectionId + "-file")
                     .name("Output " + connectionId + ": deltas to files");
         }

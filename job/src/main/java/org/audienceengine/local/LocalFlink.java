@@ -38,6 +38,7 @@ public final class LocalFlink {
     private final int dashboardPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile boolean stopRequested;
+    private java.util.Map<String, Object> accumulators = java.util.Map.of();
 
     private LocalFlink(JobClient job, int dashboardPort) {
         this.job = job;
@@ -184,13 +185,18 @@ public final class LocalFlink {
             }
         }
         try {
-            job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+            accumulators = job.getJobExecutionResult().get(30, TimeUnit.SECONDS).getAllAccumulatorResults();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // A cancelled job's result is a failure; the job is over either way.
         }
         return savepoint;
+    }
+
+    /** The accumulators of the stopped job (empty if it did not end cleanly). */
+    public java.util.Map<String, Object> accumulators() {
+        return accumulators;
     }
 
     static String rootMessage(Throwable e) {

@@ -78,7 +78,8 @@ class RedriveITCase {
             CommandLineRun redrive = CommandLineRun.of("redrive", "--dlq", out.resolve("delivery-dlq.jsonl").toString(),
                     "--connections", connections.toString());
             assertThat(redrive.exitCode()).as(redrive.out() + redrive.err()).isZero();
-            assertThat(redrive.out()).contains("3 delivered, 0 failed").doesNotContain(SECRET);
+            assertThat(redrive.out()).contains("3 delivered, 0 failed").contains("3 requests delivered, 0 failed (3 deltas)")
+                    .doesNotContain(SECRET).doesNotContain(deltaIds.get(0));
             assertThat(fixed.state().webhookMembers("hook", 5)).isEqualTo(Set.of(1L, 2L, 4L));
 
             // The same dead letters from the delivery-dlq topic: sent again with the same

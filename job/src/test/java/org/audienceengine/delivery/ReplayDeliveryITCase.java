@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -103,10 +104,12 @@ class ReplayDeliveryITCase {
                 {"audiences": [{"id": 9, "name": "pro", "criteria": {"user_attribute": {"name": "plan", "op": "equals", "value": "pro"}}}]}""");
         try (PartnerSimulator sim = PartnerSimulator.start(PartnerSimulator.Config.defaults().mailchimpApiKey(MAILCHIMP_KEY))) {
             Path mc = Files.writeString(dir.resolve("mc.secret"), MAILCHIMP_KEY);
+            Path files = dir.resolve("raw");
             Path connections = Files.writeString(dir.resolve("connections.json"),
                     "{\"connections\": [{\"id\": \"mc\", \"output\": \"mailchimp\", \"audiences\": [9], \"settings\": {"
                             + "\"base_url\": \"" + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + mc + "\"},"
-                            + " \"list_id\": \"l9\"}}]}");
+                            + " \"list_id\": \"l9\"}},"
+                            + " {\"id\": \"raw\", \"output\": \"file\", \"audiences\": [9], \"settings\": {\"path\": \"" + files + "\"}}]}");
             CommandLineRun run = CommandLineRun.of("replay", "--events", events.toString(), "--audiences", audiences.toString(),
                     "--connections", connections.toString(), "--until", Long.toString(t0 + 120_000),
                     "--out", dir.resolve("out").toString());
@@ -117,6 +120,42 @@ class ReplayDeliveryITCase {
             assertThat(sim.state().mailchimpSubscribed("l9"))
                     .containsExactlyInAnyOrder("new.address@example.com", "other@example.com");
             assertThat(sim.state().mailchimpMembers("l9")).doesNotContainKey("old.address@example.com");
+            // The file output holds the raw deltas, each once.
+            List<String> raw = new ArrayList<>();
+            try (var parts = Files.list(files)) {
+                for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("raw-")).toList()) {
+                    raw.addAll(Files.readAllLines(part));
+                }
+            }
+            assertThat(raw.stream().map(l -> l.replaceAll("\\s", "")).toList())
+                    .containsExactlyInAnyOrderElementsOf(deltas.stream().map(l -> l.replaceAll("\\s", "")).toList());
+            assertThat(run.out()).contains("delivery:").containsPattern("mc\\s+4\\s+4\\s+0\\s+0\\s+0\\s+0\\s+ok")
+                    .contains("delivery-dlq.jsonl");
+        }
+    }
+
+    @Test
+    void aFaultedConnectionEndsTheRunHoldingItsMembers() throws Exception {
+        long t0 = 1_767_225_600_000L;
+        Path events = Files.write(dir.resolve("events.jsonl"), List.of(
+                profile(1, t0, "a@example.com"), profile(2, t0, "b@example.com"), profile(3, t0, "c@example.com")));
+        Path audiences = Files.writeString(dir.resolve("audiences.json"), """
+                {"audiences": [{"id": 9, "name": "pro", "criteria": {"user_attribute": {"name": "plan", "op": "equals", "value": "pro"}}}]}""");
+        try (PartnerSimulator sim = PartnerSimulator.start(PartnerSimulator.Config.defaults().mailchimpApiKey(MAILCHIMP_KEY))) {
+            Path wrong = Files.writeString(dir.resolve("mc.secret"), "an-expired-key");
+            Path connections = Files.writeString(dir.resolve("connections.json"),
+                    "{\"connections\": [{\"id\": \"mc\", \"output\": \"mailchimp\", \"audiences\": [9], \"settings\": {"
+                            + "\"base_url\": \"" + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + wrong + "\"},"
+                            + " \"list_id\": \"l9\", \"max_concurrency\": 1}}]}");
+            CommandLineRun run = CommandLineRun.of("replay", "--events", events.toString(), "--audiences", audiences.toString(),
+                    "--connections", connections.toString(), "--until", Long.toString(t0 + 1), "--out", dir.resolve("out").toString());
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            // One refused call faults the connection; the other two members are held, not retried.
+            assertThat(run.out()).containsPattern("mc\\s+0\\s+1\\s+0\\s+0\\s+0\\s+3\\s+faulted");
+            assertThat(sim.state().requests("mailchimp_member_put")).isEqualTo(1);
+            JsonNode summary = MAPPER.readTree(dir.resolve("out").resolve("summary.json").toFile());
+            assertThat(summary.path("delivery").path("mc").path("held").asLong()).isEqualTo(3);
+            assertThat(summary.path("delivery").path("mc").path("faulted").asBoolean()).isTrue();
         }
     }
 
