@@ -12,6 +12,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
+import org.audienceengine.kafka.CommittedRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,7 @@ class LiveDeliveryITCase {
                 .mailchimpApiKey(MC_KEY).brazeApiKey(BRAZE_KEY).webhookSecret("hook", HOOK_SECRET);
         try (DeliveryRig rig = new DeliveryRig(simulator, dir, 2)) {
             Path mcKey = Files.writeString(dir.resolve("mc.secret"), "an-expired-key");
+            rig.kafka.createTopics(2, "raw-deltas");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, DeliveryRig.flink());
             FAIL_ONCE.set(false);
             LiveJob.build(env, rig.config, DEFINITIONS, LiveJob.Options.unbounded()
@@ -119,6 +121,14 @@ class LiveDeliveryITCase {
                 assertThat(rig.sim.state().mailchimpSubscribed("list-1")).contains(email(2), email(3));
                 assertThat(rig.mailchimpCalls()).as("no Mailchimp call for either").isEqualTo(calls);
                 assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+
+                // The kafka output holds the committed deltas of its audience, each once.
+                List<String> ofSeven = CommittedRecords.all(rig.kafka.bootstrapServers(), rig.config.deltasTopic()).stream()
+                        .filter(l -> l.contains("\"audience_id\":7,")).sorted().toList();
+                await(() -> CommittedRecords.all(rig.kafka.bootstrapServers(), "raw-deltas").size() >= ofSeven.size(),
+                        "the kafka output");
+                assertThat(CommittedRecords.all(rig.kafka.bootstrapServers(), "raw-deltas").stream().sorted().toList())
+                        .isEqualTo(ofSeven);
             } finally {
                 job.cancel().get();
             }
@@ -158,7 +168,8 @@ class LiveDeliveryITCase {
                 + sim.brazeBaseUrl() + "\", \"api_key\": {\"file\": \"" + braze + "\"}, \"max_wait_ms\": 50, " + fast + "}},"
                 + "{\"id\": \"hook\", \"output\": \"webhook\", \"audiences\": [7, 8], \"settings\": {\"url\": \""
                 + sim.webhookUrl("hook") + "\", \"secret\": {\"file\": \"" + hook + "\"}, \"max_batch\": 5, \"max_wait_ms\": 50, "
-                + fast + "}}]}";
+                + fast + "}},"
+                + "{\"id\": \"raw\", \"output\": \"kafka\", \"audiences\": [7], \"settings\": {\"topic\": \"raw-deltas\"}}]}";
     }
 
     private static Set<String> ids(String prefix, long from, long to) {
