@@ -8,8 +8,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import org.audienceengine.connectors.delivery.AudienceChange;
 import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.job.NoRecords;
 
-import java.util.List;
 
 /**
  * Wires delivery onto committed deltas: route each delta to its connections (keyed by mpid),
@@ -51,14 +51,7 @@ public final class DeliveryGraph {
         }
         DataStream<String> controls = control != null
                 ? control
-                : committedDeltas.getExecutionEnvironment()
-                        // A collection source cannot be empty: one blank message, filtered out.
-                        .fromData(List.of(""), Types.STRING)
-                        .uid("connection-control-none")
-                        .name("Connection control: none")
-                        .filter(json -> !json.isEmpty())
-                        .uid("connection-control-none-filter")
-                        .name("Connection control: drop the blank");
+                : NoRecords.text(committedDeltas.getExecutionEnvironment(), "connection-control-none", "Connection control");
         return changes
                 .keyBy(c -> c.memberKey, Types.STRING)
                 .connect(controls.broadcast())

@@ -3,13 +3,9 @@ package org.audienceengine.delivery;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
@@ -33,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Stream;
 
 /**
  * Partner delivery, keyed by member ({@code "<connection>|<member>"}): the desired partner state
@@ -57,12 +52,10 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         implements TwoInputStreamOperator<AudienceChange, String, String>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PartnerDeliveryOperator.class);
-    static final String PENDING = "pending";
 
     private final String connectionsJson;
     private final transient MailboxExecutor mailbox;
-    private transient ValueState<MemberState> members;
-    private transient ValueState<Boolean> pending;
+    private transient MemberStore members;
     private transient ListState<String> faultedState;
     private transient Set<String> restoredFaults;
     private transient Map<String, ConnectionLane> lanes;
@@ -81,9 +74,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        members = context.getKeyedStateStore().getState(
-                new ValueStateDescriptor<>("member-state", TypeInformation.of(MemberState.class)));
-        pending = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(PENDING, Types.BOOLEAN));
+        members = new MemberStore(context.getKeyedStateStore());
         faultedState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("faulted-connections", Types.STRING));
         restoredFaults = new HashSet<>();
@@ -127,16 +118,16 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         if (lane == null) {
             return; // not a partner connection of this document (routing filtered already)
         }
-        MemberState state = members.value();
+        MemberState state = members.get();
         if (state == null) {
             state = new MemberState();
         }
         if (!state.apply(change)) {
             return;
         }
-        members.update(state);
+        members.put(state);
         if (!state.toSend(lane.output.unionOfAudiences()).isEmpty()) {
-            markPending(lane);
+            members.markPending(lane);
             lane.enqueue(change.memberKey, now());
             pump(lane);
         }
@@ -163,10 +154,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
 
     /** Queues every pending member of {@code only} (or of every lane), walking the pending marks. */
     private void requeuePending(ConnectionLane only) throws Exception {
-        List<String> keys;
-        try (Stream<String> all = this.<String>getKeyedStateBackend().getKeys(PENDING, VoidNamespace.INSTANCE)) {
-            keys = all.toList();
-        }
+        List<String> keys = MemberStore.pendingKeys(this.<String>getKeyedStateBackend());
         Map<String, Long> counts = new HashMap<>();
         long now = now();
         for (String key : keys) {
@@ -227,7 +215,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         while (!lane.queue.isEmpty() && call.size() < lane.output.maxBatch()) {
             String key = lane.queue.peekFirst().key();
             setCurrentKey(key);
-            MemberState state = members.value();
+            MemberState state = members.get();
             List<AudienceChange> changes = state == null ? List.of() : state.toSend(union);
             if (!call.keys.isEmpty() && call.size() + changes.size() > lane.output.maxBatch()) {
                 break;
@@ -235,7 +223,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
             lane.queue.pollFirst();
             lane.queued.remove(key);
             if (changes.isEmpty()) {
-                clearPending(lane, state);
+                members.clearPending(lane);
                 continue;
             }
             lane.busy.add(key);
@@ -335,39 +323,17 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
             String key = call.keys.get(i);
             lane.busy.remove(key);
             setCurrentKey(key);
-            MemberState state = members.value();
+            MemberState state = members.get();
             if (state == null) {
                 continue;
             }
             state.acknowledge(union, call.sent.get(i));
-            if (state.isEmpty()) {
-                members.clear();
-                clearPending(lane, null);
+            members.put(state);
+            if (state.toSend(union).isEmpty()) {
+                members.clearPending(lane);
             } else {
-                members.update(state);
-                if (state.toSend(union).isEmpty()) {
-                    clearPending(lane, null);
-                } else {
-                    lane.enqueue(key, now);
-                }
+                lane.enqueue(key, now);
             }
-        }
-    }
-
-    private void markPending(ConnectionLane lane) throws Exception {
-        if (pending.value() == null) {
-            pending.update(true);
-            lane.pendingMembers++;
-        }
-    }
-
-    private void clearPending(ConnectionLane lane, MemberState state) throws Exception {
-        if (pending.value() != null) {
-            pending.clear();
-            lane.pendingMembers--;
-        }
-        if (state != null && state.isEmpty()) {
-            members.clear();
         }
     }
 

@@ -4,7 +4,6 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -22,7 +21,6 @@ import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.profile.UserAudiencesFunction;
 
-import java.util.List;
 
 /**
  * The one place the engine's graph is wired: raw records → ingest (validation, dead letters) →
@@ -107,14 +105,7 @@ public final class AudienceEngineJob {
 
         DataStream<String> definitions = inputs.definitions() != null
                 ? inputs.definitions()
-                : inputs.batches().getExecutionEnvironment()
-                        // A collection source cannot be empty: one blank document, filtered out.
-                        .fromData(List.of(""), Types.STRING)
-                        .uid("definitions-none")
-                        .name("Definitions: none at run time")
-                        .filter(json -> !json.isEmpty())
-                        .uid("definitions-none-filter")
-                        .name("Definitions: drop the blank");
+                : NoRecords.text(inputs.batches().getExecutionEnvironment(), "definitions-none", "Definitions at run time");
         BroadcastStream<String> broadcast = definitions
                 // Definitions apply in arrival order, not at a time: their side must never hold
                 // back event time on the user side, so it always reports the end of time.

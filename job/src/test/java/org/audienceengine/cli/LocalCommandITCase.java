@@ -103,6 +103,10 @@ class LocalCommandITCase {
                 .containsPattern("mc-newsletter\\s+\\d+\\s+\\d+\\s+equal")
                 .containsPattern("braze-main\\s+\\d+\\s+\\d+\\s+equal")
                 .containsPattern("hook\\s+\\d+\\s+\\d+\\s+equal")
+                // Delivery summary: something delivered, nothing dead-lettered or held, nothing faulted.
+                .contains("Delivery, per connection:")
+                .containsPattern("hook\\s+[1-9]\\d*\\s+[1-9]\\d*\\s+\\d+\\s+0\\s+\\d+\\s+0\\s+ok")
+                .containsPattern("mc-newsletter\\s+[1-9]\\d*\\s+[1-9]\\d*\\s+\\d+\\s+0\\s+\\d+\\s+0\\s+ok")
                 .doesNotContain("identities differ");
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.audienceengine.cli.CommandLineRun;
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
 import org.audienceengine.connectors.partnersim.SimulatorState;
+import org.audienceengine.testutils.FinalMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -180,19 +180,7 @@ class ReplayDeliveryITCase {
         return Files.writeString(dir.resolve("connections.json"), json);
     }
 
-    /** Per audience, the last delta of each member whose last delta is an add. */
     private static Map<Integer, Map<Long, JsonNode>> finalMembers(Path out) throws IOException {
-        Map<String, JsonNode> last = new HashMap<>();
-        for (String line : Files.readAllLines(out.resolve("deltas.jsonl"))) {
-            JsonNode d = MAPPER.readTree(line);
-            last.put(d.get("audience_id").asInt() + ":" + d.get("mpid").asLong(), d);
-        }
-        Map<Integer, Map<Long, JsonNode>> members = new HashMap<>();
-        for (JsonNode d : last.values()) {
-            if (d.get("action").asText().equals("add")) {
-                members.computeIfAbsent(d.get("audience_id").asInt(), k -> new HashMap<>()).put(d.get("mpid").asLong(), d);
-            }
-        }
-        return members;
+        return FinalMembers.of(Files.readAllLines(out.resolve("deltas.jsonl")));
     }
 }

@@ -1,7 +1,6 @@
 package org.audienceengine.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -28,6 +27,7 @@ import org.audienceengine.delivery.ControlMessages;
 import org.audienceengine.kafka.CommittedRecords;
 import org.audienceengine.ingest.RawRecord;
 import org.audienceengine.kafka.EmbeddedKafka;
+import org.audienceengine.testutils.FinalMembers;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,7 +51,6 @@ import java.util.stream.Collectors;
  * (what a read_committed consumer of the deltas topic sees) to compare partners with.
  */
 final class DeliveryRig implements AutoCloseable {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Arms {@link FailOnce}. */
     static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
@@ -141,19 +140,8 @@ final class DeliveryRig implements AutoCloseable {
     }
 
     /** Committed deltas: per audience, the last delta of each member whose last delta is an add. */
-    Map<Integer, Map<Long, JsonNode>> committedMembers() throws Exception {
-        Map<String, JsonNode> last = new HashMap<>();
-        for (String line : CommittedRecords.all(kafka.bootstrapServers(), config.deltasTopic())) {
-            JsonNode d = MAPPER.readTree(line);
-            last.put(d.get("audience_id").asInt() + ":" + d.get("mpid").asLong(), d);
-        }
-        Map<Integer, Map<Long, JsonNode>> members = new HashMap<>();
-        for (JsonNode d : last.values()) {
-            if (d.get("action").asText().equals("add")) {
-                members.computeIfAbsent(d.get("audience_id").asInt(), k -> new HashMap<>()).put(d.get("mpid").asLong(), d);
-            }
-        }
-        return members;
+    Map<Integer, Map<Long, JsonNode>> committedMembers() {
+        return FinalMembers.of(CommittedRecords.all(kafka.bootstrapServers(), config.deltasTopic()));
     }
 
     long committedDeltaCount() {
