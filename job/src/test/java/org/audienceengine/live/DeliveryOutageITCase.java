@@ -78,6 +78,8 @@ class DeliveryOutageITCase {
                 long afterOutage = rig.mailchimpCalls() - duringOutage;
                 assertThat(afterOutage).as("one call per member, not one per delta (%d)", expectedDeltas)
                         .isBetween((long) USERS, USERS + 20L);
+                // max_concurrency is the account's: two instances share its 4 calls in flight.
+                assertThat(rig.sim.state().mailchimpMaxConcurrent(MC_KEY)).isBetween(2L, 4L);
 
                 // A flaky partner and a job failure while 2,000 members change again.
                 rig.sim.setFaults("5xx=0.1,429=0.05,timeout=0.02,slow_ms=300,seed=3");
@@ -124,7 +126,9 @@ class DeliveryOutageITCase {
                 + " \"max_attempts\": 1000000, \"max_retry_ms\": 86400000";
         return "{\"connections\": ["
                 + "{\"id\": \"mc\", \"output\": \"mailchimp\", \"audiences\": [7], \"settings\": {\"base_url\": \""
-                + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + mc + "\"}, \"list_id\": \"list-7\", " + retries + "}},"
+                + sim.mailchimpBaseUrl() + "\", \"api_key\": {\"file\": \"" + mc + "\"}, \"list_id\": \"list-7\", \"max_concurrency\": 4, "
+                // A client timeout frees a slot while the partner still works on the call: none here.
+                + retries.replace("\"timeout_ms\": 200", "\"timeout_ms\": 5000") + "}},"
                 + "{\"id\": \"hook\", \"output\": \"webhook\", \"audiences\": [7], \"settings\": {\"url\": \""
                 + sim.webhookUrl("hook") + "\", \"secret\": {\"file\": \"" + hook + "\"}, \"max_batch\": 100, \"max_wait_ms\": 50, "
                 + retries + "}}]}";
