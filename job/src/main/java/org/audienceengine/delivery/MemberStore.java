@@ -55,6 +55,12 @@ final class MemberStore {
         }
     }
 
+    /** Drops the member's state and mark altogether (its connection is gone). */
+    void forget() {
+        states.clear();
+        pending.clear();
+    }
+
     /** Every pending member of this instance's key groups. */
     static List<String> pendingKeys(KeyedStateBackend<String> backend) {
         try (Stream<String> keys = backend.getKeys(PENDING, VoidNamespace.INSTANCE)) {

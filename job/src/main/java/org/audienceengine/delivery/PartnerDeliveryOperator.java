@@ -160,7 +160,13 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         for (String key : keys) {
             String id = key.substring(0, key.indexOf('|'));
             ConnectionLane lane = lanes.get(id);
-            if (lane != null && (only == null || only == lane)) {
+            if (lane == null) {
+                // A connection no longer in the document: nothing will deliver it, so nothing is kept.
+                setCurrentKey(key);
+                members.forget();
+                continue;
+            }
+            if (only == null || only == lane) {
                 counts.merge(id, 1L, Long::sum);
                 lane.enqueue(key, now);
             }
