@@ -92,6 +92,7 @@ class DeliveryOutageITCase {
                 FAIL_ONCE.set(true);
                 rig.batch(USERS + 1, "pro", "c-new");
                 await(() -> !FAIL_ONCE.get(), "the injected failure");
+                await(unchecked(() -> rig.committedMpids(7).contains(USERS + 1L)), "the last batch committed after the restore");
                 await(unchecked(() -> rig.sim.state().mailchimpSubscribed("list-7").equals(rig.committedEmails(7))),
                         "mailchimp: the pro users after the restore");
                 await(unchecked(() -> rig.sim.state().webhookMembers("hook", 7).equals(rig.committedMpids(7))),

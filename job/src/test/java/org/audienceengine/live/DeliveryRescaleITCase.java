@@ -58,6 +58,7 @@ class DeliveryRescaleITCase {
             for (long mpid = 1; mpid <= 20; mpid++) {
                 rig.batch(mpid, mpid % 2 == 0 ? "free" : "pro", "c-" + mpid);
             }
+            await(unchecked(() -> !rig.committedMpids(7).contains(20L)), "the changes committed");
             await(unchecked(() -> rig.sim.state().webhookMembers("hook", 7).equals(rig.committedMpids(7))),
                     "webhook at p=2: the pro users");
             // Calls the first job had in flight have been answered by now; from here the list gets none.
@@ -65,6 +66,7 @@ class DeliveryRescaleITCase {
             for (long mpid = 61; mpid <= 80; mpid++) {
                 rig.batch(mpid, "pro", "c-" + mpid);
             }
+            await(unchecked(() -> rig.committedMpids(7).contains(80L)), "the new users committed");
             await(unchecked(() -> rig.sim.state().webhookMembers("hook", 7).equals(rig.committedMpids(7))),
                     "webhook at p=2: the new pro users");
             await(unchecked(rig::deliveryCaughtUp), "delivery to read every committed delta");
@@ -79,6 +81,7 @@ class DeliveryRescaleITCase {
                 for (long mpid = 1; mpid <= 10; mpid++) {
                     rig.batch(mpid, "free", "c-" + mpid);
                 }
+                await(unchecked(() -> !rig.committedMpids(7).contains(9L)), "the changes committed at p=1");
                 Files.writeString(mcKey, MC_KEY);
                 rig.resume("mc");
                 await(unchecked(() -> rig.sim.state().mailchimpSubscribed("list-7").equals(rig.committedEmails(7))),
