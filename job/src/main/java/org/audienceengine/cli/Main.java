@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "audience-engine 0.1.0",
         description = "Real-time audiences on Apache Flink.",
-        subcommands = {LocalCommand.class, ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class})
+        subcommands = {LocalCommand.class, ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class,
+                ResumeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
