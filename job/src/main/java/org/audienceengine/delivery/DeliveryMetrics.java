@@ -16,10 +16,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 final class DeliveryMetrics {
     static final String[] SUMMARY = {"delivered", "requests", "retries", "dead_lettered", "held", "faulted"};
 
-    final Counter requests;
-    final Counter delivered;
-    final Counter retries;
-    final Counter deadLettered;
+    private final Counter requests;
+    private final Counter delivered;
+    private final Counter retries;
+    private final Counter deadLettered;
     final Counter calls2xx;
     final Counter calls4xx;
     final Counter calls5xx;
@@ -60,6 +60,28 @@ final class DeliveryMetrics {
 
     void count(String name, long n) {
         context.<Long, Long>getAccumulator(accumulator(id, name)).add(n);
+    }
+
+    /** A request sent (a retry is another request). */
+    void requested() {
+        requests.inc();
+        count("requests", 1);
+    }
+
+    /** Changes the partner acknowledged. */
+    void delivered(int changes) {
+        delivered.inc(changes);
+        count("delivered", changes);
+    }
+
+    void retried() {
+        retries.inc();
+        count("retries", 1);
+    }
+
+    void deadLettered() {
+        deadLettered.inc();
+        count("dead_lettered", 1);
     }
 
     void call(int status, long latency) {

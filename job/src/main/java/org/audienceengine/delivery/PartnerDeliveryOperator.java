@@ -22,7 +22,6 @@ import org.audienceengine.connectors.delivery.SecretResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -78,9 +77,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         faultedState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("faulted-connections", Types.STRING));
         restoredFaults = new HashSet<>();
-        for (String id : faultedState.get()) {
-            restoredFaults.add(id);
-        }
+        faultedState.get().forEach(restoredFaults::add);
     }
 
     @Override
@@ -96,8 +93,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
             metrics.put(lane.id, new DeliveryMetrics(getMetricGroup(), getRuntimeContext(), lane));
             longestTimeout = Math.max(longestTimeout, lane.policy.timeoutMs());
             if (restoredFaults.contains(lane.id)) {
-                lane.fault();
-                LOG.warn("Connection {} is faulted (restored); its members are held until it is resumed", lane.id);
+                fault(lane, "restored");
             }
             if (parallelism > lane.output.maxConcurrency()) {
                 LOG.warn("Connection {}: parallelism {} exceeds its max_concurrency {}; each instance keeps one call in flight",
@@ -249,9 +245,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         call.attempts++;
         call.sentAt = now;
         lane.inFlight++;
-        DeliveryMetrics m = metrics.get(lane.id);
-        m.requests.inc();
-        m.count("requests", 1);
+        metrics.get(lane.id).requested();
         http.send(call.request, lane.policy.timeoutMs()).thenAccept(reply -> {
             try {
                 mailbox.execute(() -> onReply(lane, call, reply), "partner reply");
@@ -273,15 +267,13 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         switch (outcome) {
             case SUCCESS -> {
                 lane.consecutivePermanent = 0;
-                m.delivered.inc(call.size());
-                m.count("delivered", call.size());
+                m.delivered(call.size());
                 settle(lane, call);
             }
             case RETRYABLE -> {
                 long delay = lane.policy.backoffMs(call.attempts, ResponseClassifier.retryAfterMs(reply.retryAfter()));
                 if (call.attempts < lane.policy.maxAttempts() && now + delay - call.firstSentAt <= lane.policy.maxRetryMs()) {
-                    m.retries.inc();
-                    m.count("retries", 1);
+                    m.retried();
                     // The whole connection pauses: a partner that is down or throttling gets one
                     // probe at a time, not a retry per member.
                     lane.pausedUntil = Math.max(lane.pausedUntil, now + delay);
@@ -293,11 +285,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
             case PERMANENT -> deadLetter(lane, call, reply, "permanent failure");
             case AUTH -> {
                 call.keys.forEach(lane.busy::remove);
-                if (!lane.faulted) {
-                    lane.fault();
-                    LOG.warn("Connection {} is faulted (authentication refused, HTTP {}); its members are held until it is resumed",
-                            lane.id, reply.status());
-                }
+                fault(lane, "authentication refused, HTTP " + reply.status());
             }
         }
         pump(lane);
@@ -308,16 +296,19 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
         DeadLetter letter = DeadLetter.of(lane.id, lane.kind, call.deltaIds(), call.request, reply.status(), reply.body(),
                 why, call.attempts, lane.output.secrets());
         output.collect(new StreamRecord<>(letter.toJson()));
-        DeliveryMetrics m = metrics.get(lane.id);
-        m.deadLettered.inc();
-        m.count("dead_lettered", 1);
+        metrics.get(lane.id).deadLettered();
         // Given up: the dead letter and its re-drive carry it from here.
         settle(lane, call);
         lane.consecutivePermanent++;
-        if (lane.consecutivePermanent >= lane.policy.faultAfterFailures() && !lane.faulted) {
+        if (lane.consecutivePermanent >= lane.policy.faultAfterFailures()) {
+            fault(lane, lane.consecutivePermanent + " consecutive permanent failures");
+        }
+    }
+
+    private static void fault(ConnectionLane lane, String why) {
+        if (!lane.faulted) {
             lane.fault();
-            LOG.warn("Connection {} is faulted ({} consecutive permanent failures); its members are held until it is resumed",
-                    lane.id, lane.consecutivePermanent);
+            LOG.warn("Connection {} is faulted ({}); its members are held until it is resumed", lane.id, why);
         }
     }
 
@@ -360,13 +351,7 @@ public final class PartnerDeliveryOperator extends AbstractStreamOperator<String
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<String> faulted = new ArrayList<>();
-        lanes.values().forEach(l -> {
-            if (l.faulted) {
-                faulted.add(l.id);
-            }
-        });
-        faultedState.update(faulted);
+        faultedState.update(lanes.values().stream().filter(l -> l.faulted).map(l -> l.id).toList());
     }
 
     /**
