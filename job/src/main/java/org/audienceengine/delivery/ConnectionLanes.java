@@ -1,7 +1,6 @@
 package org.audienceengine.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.audienceengine.connectors.braze.BrazeOutput;
 import org.audienceengine.connectors.delivery.PartnerOutput;
@@ -10,8 +9,6 @@ import org.audienceengine.connectors.delivery.SecretResolver;
 import org.audienceengine.connectors.mailchimp.MailchimpOutput;
 import org.audienceengine.connectors.webhook.WebhookOutput;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +16,6 @@ import java.util.Set;
 /** Builds the lanes of the partner connections (mailchimp, braze, webhook) of a connections document. */
 final class ConnectionLanes {
     static final Set<String> PARTNER_OUTPUTS = Set.of("mailchimp", "braze", "webhook");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The partner counts a request when it arrives, we when it leaves: slack for set-up delays. */
     private static final long RATE_SLACK_MS = 250;
 
@@ -27,26 +23,17 @@ final class ConnectionLanes {
 
     /** One lane per enabled partner connection, with this instance's share of each account limit. */
     static Map<String, ConnectionLane> build(String connectionsJson, SecretResolver secrets, int subtask, int parallelism) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(connectionsJson);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the connections document is not valid JSON", e);
-        }
         Map<String, ConnectionLane> lanes = new LinkedHashMap<>();
-        for (JsonNode c : root.path("connections")) {
-            String kind = c.path("output").asText();
-            if (!PARTNER_OUTPUTS.contains(kind) || !c.path("enabled").asBoolean(true)) {
+        for (Connections.Route r : Connections.parse(connectionsJson).routes()) {
+            if (!PARTNER_OUTPUTS.contains(r.output()) || !r.enabled()) {
                 continue;
             }
-            String id = c.path("id").asText();
-            JsonNode settings = c.path("settings");
-            PartnerOutput output = output(id, kind, settings, secrets);
+            PartnerOutput output = output(r.id(), r.output(), r.settings(), secrets);
             int concurrency = ConnectionLane.share(output.maxConcurrency(), subtask, parallelism);
             RateLimiter rate = output.requestsPer3s() > 0
                     ? new RateLimiter(ConnectionLane.share(output.requestsPer3s(), subtask, parallelism), 3_000 + RATE_SLACK_MS)
                     : null;
-            lanes.put(id, new ConnectionLane(id, kind, settings, output, concurrency, rate));
+            lanes.put(r.id(), new ConnectionLane(r.id(), r.output(), r.settings(), output, concurrency, rate));
         }
         return lanes;
     }

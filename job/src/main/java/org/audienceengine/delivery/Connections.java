@@ -24,9 +24,9 @@ public final class Connections implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** One connection's routing part (its output settings stay with the output). */
-    public record Route(String id, String output, Set<Integer> audiences, String environment, boolean enabled)
-            implements Serializable {
+    /** One connection: its routing part, and its output settings (secrets only as references). */
+    public record Route(String id, String output, Set<Integer> audiences, String environment, boolean enabled,
+                        JsonNode settings) implements Serializable {
         boolean takes(MembershipDelta d) {
             return enabled && audiences.contains(d.audienceId) && (environment == null || environment.equals(d.environment));
         }
@@ -47,7 +47,7 @@ public final class Connections implements Serializable {
                 c.path("audiences").forEach(a -> audiences.add(a.intValue()));
                 routes.add(new Route(c.get("id").textValue(), c.get("output").textValue(), Set.copyOf(audiences),
                         c.hasNonNull("environment") ? c.get("environment").textValue() : null,
-                        !c.has("enabled") || c.get("enabled").booleanValue()));
+                        !c.has("enabled") || c.get("enabled").booleanValue(), c.path("settings")));
             }
             return new Connections(routes);
         } catch (IOException e) {

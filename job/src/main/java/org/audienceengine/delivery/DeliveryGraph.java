@@ -1,7 +1,5 @@
 package org.audienceengine.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,11 +40,9 @@ public final class DeliveryGraph {
                 .process(new DeltaRouter(connections))
                 .uid(ROUTER_UID)
                 .name("Delivery: route deltas to connections");
-        for (JsonNode c : RawDeltaOutputs.connections(connectionsJson)) {
-            String kind = c.path("output").asText();
-            if ((kind.equals("kafka") || kind.equals("file")) && c.path("enabled").asBoolean(true)) {
-                String id = c.path("id").asText();
-                RawDeltaOutputs.attach(id, kind, c.path("settings"), changes.getSideOutput(DeltaRouter.rawDeltas(id)), raw);
+        for (Connections.Route r : connections.routes()) {
+            if (r.enabled() && !ConnectionLanes.PARTNER_OUTPUTS.contains(r.output())) {
+                RawDeltaOutputs.attach(r.id(), r.output(), r.settings(), changes.getSideOutput(DeltaRouter.rawDeltas(r.id())), raw);
             }
         }
         DataStream<String> controls = control != null

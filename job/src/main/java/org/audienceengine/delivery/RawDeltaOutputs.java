@@ -1,7 +1,6 @@
 package org.audienceengine.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,9 +19,7 @@ import org.audienceengine.deltas.DeltaJson;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.kafka.DeltaSerializer;
 
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 
 /**
  * The {@code kafka} and {@code file} outputs: raw deltas (deltas.md) of the connection's
@@ -33,8 +30,6 @@ import java.io.UncheckedIOException;
  * parallel writer, {@code <connection>-<subtask>.jsonl}.
  */
 public final class RawDeltaOutputs {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     /**
      * Where raw outputs write. {@code transactionalIdPrefix} null writes Kafka at least once (a
      * bounded run without checkpoints); otherwise exactly once.
@@ -82,13 +77,5 @@ public final class RawDeltaOutputs {
                 .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(connectionId).withPartSuffix(".jsonl").build())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .build();
-    }
-
-    static JsonNode connections(String json) {
-        try {
-            return MAPPER.readTree(json).path("connections");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
