@@ -250,13 +250,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                                 folder.checkpoints() + (savepoint == null ? "" : " (final savepoint " + savepoint + ")")));
             }
             if (delivery != null) {
-                System.out.println();
-                System.out.println("Delivery, per connection:");
-                org.audienceengine.delivery.DeliverySummary.of(flink == null ? java.util.Map.of() : flink.accumulators())
-                        .lines().forEach(System.out::println);
-                System.out.println();
-                System.out.println("Partner state (simulator) against engine membership, per connection:");
-                LocalPartners.printComparison(System.out, delivery);
+                LocalPartners.printDelivery(System.out, flink == null ? java.util.Map.of() : flink.accumulators(), delivery);
             }
             if (partners != null) {
                 partners.close();

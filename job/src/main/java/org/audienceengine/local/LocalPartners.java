@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.audienceengine.connectors.partnersim.PartnerSimulator;
 import org.audienceengine.connectors.partnersim.SimulatorState;
+import org.audienceengine.delivery.DeliverySummary;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -146,6 +147,16 @@ public final class LocalPartners implements AutoCloseable {
             System.err.println("local: cannot compare partner state: " + e.getMessage());
             return null;
         }
+    }
+
+    /** What delivery did (from the job's accumulators), then partner state against the engine's. */
+    public static void printDelivery(PrintStream out, Map<String, Object> accumulators, Map<String, long[]> comparison) {
+        out.println();
+        out.println("Delivery, per connection:");
+        DeliverySummary.of(accumulators).lines().forEach(out::println);
+        out.println();
+        out.println("Partner state (simulator) against engine membership, per connection:");
+        printComparison(out, comparison);
     }
 
     public static void printComparison(PrintStream out, Map<String, long[]> comparison) {
