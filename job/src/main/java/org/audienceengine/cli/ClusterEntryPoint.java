@@ -5,12 +5,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.kafka.Topics;
 import org.audienceengine.live.LiveJob;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,7 +44,6 @@ public final class ClusterEntryPoint {
         }
     }
 
-    /** What a command line asks for: the settings and the validated definitions. */
     /** Settings, definitions and (when configured) the validated connections document. */
     record Prepared(EngineConfig config, AudienceSet audiences, String connectionsJson) {}
 
@@ -58,6 +59,16 @@ public final class ClusterEntryPoint {
             throw new IllegalArgumentException(failure.getMessage());
         }
         print(prepared, System.out);
+        try {
+            List<String> created = Topics.ensure(prepared.config(),
+                    Topics.required(prepared.config(), prepared.connectionsJson() != null));
+            if (!created.isEmpty()) {
+                System.out.println("audience-engine: created topic(s) " + String.join(", ", created));
+            }
+        } catch (Topics.MissingTopicsException e) {
+            System.err.println(e.getMessage());
+            throw new IllegalStateException(e.getMessage());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveJob.build(env, prepared.config(), prepared.audiences().sourceJson(),
                 LiveJob.Options.unbounded().withConnections(prepared.connectionsJson()));

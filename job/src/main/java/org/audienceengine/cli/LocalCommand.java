@@ -2,6 +2,7 @@ package org.audienceengine.cli;
 
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.kafka.Topics;
 import org.audienceengine.local.Feeder;
 import org.audienceengine.local.LocalFlink;
 import org.audienceengine.local.LocalKafka;
@@ -177,9 +178,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
             broker = kafka != null ? LocalKafka.existing(kafka) : LocalKafka.embedded(folder.kafka());
             EngineConfig settings = base.with(Map.of(EngineConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()));
             System.out.println("local: Kafka " + (broker.isEmbedded() ? "started on " : "at ") + broker.bootstrapServers());
-            // Every topic the settings name, so that a job reading one more needs no change here.
-            broker.createTopics(EngineConfig.defaultValues().keySet().stream()
-                    .filter(key -> key.startsWith("topics.")).map(settings::get).toList());
+            broker.createTopics(settings, Topics.required(settings, true));
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(settings.deltasTopic(), folder.deltas());
             files.put(settings.deadLettersTopic(), folder.deadLetters());

@@ -1,5 +1,7 @@
 package org.audienceengine.cli;
 
+import org.audienceengine.cluster.ClusterCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +12,7 @@ import picocli.CommandLine.Command;
         version = "audience-engine 0.1.0",
         description = "Real-time audiences on Apache Flink.",
         subcommands = {LocalCommand.class, ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class,
-                ResumeCommand.class})
+                ResumeCommand.class, KafkaCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +23,15 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (2 for bad arguments, as picocli does). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine line = new CommandLine(new Main());
+        // A usage error is one line and where to look, not the whole usage.
+        line.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine command = e.getCommandLine();
+            command.getErr().println("audience-engine: " + e.getMessage());
+            command.getErr().println("see: " + command.getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        return line.execute(args);
     }
 
     @Override

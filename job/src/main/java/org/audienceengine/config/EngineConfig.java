@@ -33,7 +33,10 @@ public final class EngineConfig implements Serializable {
     public static final String GROUP_ID = "kafka.group-id";
     public static final String TRANSACTIONAL_ID_PREFIX = "kafka.transactional-id-prefix";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
+    public static final String CREATE_TOPICS = "kafka.create-topics";
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+    public static final String TOPIC_PARTITIONS = "topics.partitions";
+    public static final String TOPIC_REPLICATION = "topics.replication-factor";
     public static final String TOPIC_EVENTS = "topics.events";
     public static final String TOPIC_DELTAS = "topics.deltas";
     public static final String TOPIC_DEAD_LETTERS = "topics.dead-letters";
@@ -48,6 +51,7 @@ public final class EngineConfig implements Serializable {
     public static final String PARALLELISM = "parallelism";
     public static final String MAX_PARALLELISM = "max-parallelism";
     public static final String TIME_MODE = "time.mode";
+    public static final String MAX_OUT_OF_ORDERNESS = "time.max-out-of-orderness";
     public static final String PROFILE_LIFETIME = "profile.lifetime";
     public static final String AUDIENCES_FILE = "audiences.file";
     public static final String CONNECTIONS_FILE = "connections.file";
@@ -58,6 +62,7 @@ public final class EngineConfig implements Serializable {
             GROUP_ID, "audience-engine",
             TRANSACTIONAL_ID_PREFIX, "audience-engine",
             TRANSACTION_TIMEOUT, "10m",
+            CREATE_TOPICS, "false",
             TOPIC_EVENTS, "events",
             TOPIC_DELTAS, "audience-deltas",
             TOPIC_DEAD_LETTERS, "events-dlq",
@@ -66,12 +71,15 @@ public final class EngineConfig implements Serializable {
             TOPIC_DSR_COMPLETIONS, "dsr-completions",
             TOPIC_CONNECTION_CONTROL, "connection-control",
             TOPIC_DELIVERY_DLQ, "delivery-dlq",
+            TOPIC_PARTITIONS, "0",
+            TOPIC_REPLICATION, "0",
             CHECKPOINT_INTERVAL, "10s",
             CHECKPOINT_DIR, "file:///tmp/audience-engine/checkpoints",
             STATE_BACKEND, "rocksdb",
             PARALLELISM, "0",
             MAX_PARALLELISM, Integer.toString(EngineSettings.DEFAULT_MAX_PARALLELISM),
             TIME_MODE, "processing",
+            MAX_OUT_OF_ORDERNESS, "0s",
             PROFILE_LIFETIME, "90d",
             AUDIENCES_FILE, "conf/audiences.json",
             CONNECTIONS_FILE, "");
@@ -190,6 +198,13 @@ public final class EngineConfig implements Serializable {
                 errors.add(key + ": '" + topic + "' is not a Kafka topic name");
             }
         }
+        if (!isZero(v.get(MAX_OUT_OF_ORDERNESS))) {
+            try {
+                Durations.parseMillis(v.get(MAX_OUT_OF_ORDERNESS));
+            } catch (IllegalArgumentException e) {
+                errors.add(MAX_OUT_OF_ORDERNESS + ": " + e.getMessage());
+            }
+        }
         for (String key : List.of(CHECKPOINT_INTERVAL, PROFILE_LIFETIME, TRANSACTION_TIMEOUT)) {
             try {
                 long ms = Durations.parseMillis(v.get(key));
@@ -204,6 +219,12 @@ public final class EngineConfig implements Serializable {
         if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
             errors.add(STATE_BACKEND + ": '" + v.get(STATE_BACKEND) + "' is not rocksdb or hashmap");
         }
+        String create = v.get(CREATE_TOPICS).toLowerCase(Locale.ROOT);
+        if (!create.equals("true") && !create.equals("false")) {
+            errors.add(CREATE_TOPICS + ": '" + v.get(CREATE_TOPICS) + "' is not true or false");
+        }
+        integer(v, TOPIC_PARTITIONS, 0, 10_000, errors);
+        integer(v, TOPIC_REPLICATION, 0, 32, errors);
         Integer max = integer(v, MAX_PARALLELISM, 1, 32_768, errors);
         Integer parallelism = integer(v, PARALLELISM, 0, 32_768, errors);
         if (max != null && parallelism != null && parallelism > max) {
@@ -214,6 +235,10 @@ public final class EngineConfig implements Serializable {
         } catch (IllegalArgumentException e) {
             errors.add(TIME_MODE + ": " + e.getMessage());
         }
+    }
+
+    private static boolean isZero(String duration) {
+        return duration.trim().matches("0+(ms|s|m|h|d)?");
     }
 
     private static Integer integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
@@ -297,6 +322,29 @@ public final class EngineConfig implements Serializable {
 
     public String deliveryDeadLettersTopic() {
         return get(TOPIC_DELIVERY_DLQ);
+    }
+
+    /** Whether the job creates the topics it lacks at start (else it refuses to start). */
+    public boolean createTopics() {
+        return Boolean.parseBoolean(get(CREATE_TOPICS).toLowerCase(Locale.ROOT));
+    }
+
+    /** Partitions of topics the job creates; empty: the broker's num.partitions. */
+    public Optional<Integer> topicPartitions() {
+        int n = Integer.parseInt(get(TOPIC_PARTITIONS));
+        return n == 0 ? Optional.empty() : Optional.of(n);
+    }
+
+    /** Replication factor of topics the job creates; empty: the broker's default.replication.factor. */
+    public Optional<Short> topicReplicationFactor() {
+        int n = Integer.parseInt(get(TOPIC_REPLICATION));
+        return n == 0 ? Optional.empty() : Optional.of((short) n);
+    }
+
+    /** Event time: how far behind the newest record timestamp of a partition its watermark stays. */
+    public long maxOutOfOrdernessMs() {
+        String text = get(MAX_OUT_OF_ORDERNESS);
+        return isZero(text) ? 0 : Durations.parseMillis(text);
     }
 
     public long checkpointIntervalMs() {

@@ -86,6 +86,11 @@ public final class AudienceEngineJob {
 
         if (erasures) {
             SingleOutputStreamOperator<IngestedBatch> byMpid = inputs.erasureRequests()
+                    // A request is scheduled at its own time: the requests' side never holds back
+                    // event time on the batches' side (a topic of rare requests would stop it).
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forGenerator(ctx -> new EndOfTime()))
+                    .uid("erasure-requests-timeless")
+                    .name("Erasure: timeless")
                     .process(new ErasureRequestFunction())
                     .uid(ERASURE_REQUESTS_UID)
                     .name("Erasure: parse requests");

@@ -12,6 +12,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.config.EngineSettings;
+import org.audienceengine.config.TimeMode;
 import org.audienceengine.delivery.Connections;
 import org.audienceengine.delivery.DeliveryGraph;
 import org.audienceengine.delivery.RawDeltaOutputs;
@@ -21,6 +22,7 @@ import org.audienceengine.job.AudienceEngineJob;
 import org.audienceengine.job.FlinkDefaults;
 import org.audienceengine.kafka.KafkaConnectors;
 
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
@@ -90,11 +92,9 @@ public final class LiveJob {
             String definitionsJson, Options options) {
         configure(env, config);
 
-        // Event time lives inside the batches (batch time); the operator orders each user's batches
-        // by it. No source watermarks: in event time only the end of a bounded input moves time.
         DataStream<RawRecord> batches = env
                 .fromSource(KafkaConnectors.batches(config, options.stoppingOffsets()),
-                        WatermarkStrategy.noWatermarks(), "Events from Kafka")
+                        batchesWatermarks(config), "Events from Kafka")
                 .uid(EVENTS_SOURCE_UID);
         OffsetsInitializer othersStopAt = options.stoppingOffsets() == null ? null : OffsetsInitializer.latest();
         DataStream<String> definitions = env
@@ -131,6 +131,19 @@ public final class LiveJob {
             attachDelivery(env, config, options.connectionsJson(), othersStopAt);
         }
         return outputs;
+    }
+
+    /**
+     * Event time lives inside the batches (batch time); the operator orders each user's batches by
+     * it. Time moves per partition with its record timestamps (the source keeps one watermark per
+     * split and forwards the lowest), so a partition that lags holds time back instead of making
+     * the others' batches late. In processing time no watermark is needed.
+     */
+    private static WatermarkStrategy<RawRecord> batchesWatermarks(EngineConfig config) {
+        if (config.timeMode() != TimeMode.EVENT) {
+            return WatermarkStrategy.noWatermarks();
+        }
+        return WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(config.maxOutOfOrdernessMs()));
     }
 
     /**

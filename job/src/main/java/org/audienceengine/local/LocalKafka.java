@@ -1,21 +1,13 @@
 package org.audienceengine.local;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-
+import org.audienceengine.config.EngineConfig;
 import org.audienceengine.kafka.EmbeddedKafka;
+import org.audienceengine.kafka.Topics;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** The broker of a local run: an in-process one with fresh storage, or one that is already running. */
 public final class LocalKafka implements AutoCloseable {
@@ -47,37 +39,20 @@ public final class LocalKafka implements AutoCloseable {
         return embedded != null;
     }
 
-    /** Creates the topics that are missing; an existing broker's defaults decide partitions and replicas. */
-    public void createTopics(List<String> topics) {
+    /**
+     * Creates the job's topics that are missing: on the in-process broker with
+     * {@link EmbeddedKafka#DEFAULT_PARTITIONS} partitions each, on an existing one as the job
+     * itself would ({@link Topics#ensure}, with the settings' partitions and replication).
+     */
+    public void createTopics(EngineConfig settings, List<String> topics) {
         if (embedded != null) {
             embedded.createTopics(topics.toArray(String[]::new));
             return;
         }
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "audience-engine-local-admin",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
-                    .toList();
-            for (var created : admin.createTopics(missing).values().entrySet()) {
-                try {
-                    created.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + created.getKey() + ": "
-                                + e.getCause().getMessage(), e);
-                    }
-                }
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + ": " + e.getCause().getMessage(), e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within 30s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
+        try {
+            Topics.ensure(settings.with(Map.of(EngineConfig.CREATE_TOPICS, "true")), topics);
+        } catch (Topics.MissingTopicsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

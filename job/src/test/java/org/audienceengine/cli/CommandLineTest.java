@@ -40,10 +40,12 @@ class CommandLineTest {
     }
 
     @Test
-    void badArgumentsPrintUsageAndExitTwo() {
+    void badArgumentsPrintTheReasonAndAHintAndExitTwo() {
         CommandLineRun run = CommandLineRun.of("replay", "--events");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("Usage:");
+        assertThat(run.err().strip().split("\n")).hasSize(2);
+        assertThat(run.err()).contains("--events").contains("see: audience-engine replay --help")
+                .doesNotContain("Usage:");
         assertThat(CommandLineRun.of("no-such-command").exitCode()).isEqualTo(2);
         assertThat(CommandLineRun.of().exitCode()).isEqualTo(2);
     }
