@@ -79,6 +79,12 @@ public final class FlinkRest {
         return get("jobs/" + jobId).path("state").asText();
     }
 
+    /** Cancels a job (its retained checkpoints stay, to resume from). */
+    public void cancel(String jobId) throws IOException {
+        send(HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** Uploads a jar; returns its id on the cluster. */
     public String uploadJar(Path jar) throws IOException {
         String boundary = "----audience-engine-" + UUID.randomUUID();

@@ -28,6 +28,7 @@ public final class IngestFunction extends ProcessFunction<RawRecord, IngestedBat
     private final boolean linkIdentities;
     private transient Map<Rejection.Reason, Counter> rejected;
     private transient Counter accepted;
+    private transient Counter batchesIn;
     private transient LongCounter acceptedTotal;
 
     public IngestFunction() {
@@ -47,12 +48,14 @@ public final class IngestFunction extends ProcessFunction<RawRecord, IngestedBat
                     .counter("batchesDeadLettered"));
         }
         accepted = getRuntimeContext().getMetricGroup().counter("batchesAccepted");
+        batchesIn = getRuntimeContext().getMetricGroup().counter("batchesIn");
         acceptedTotal = new LongCounter();
         getRuntimeContext().addAccumulator(ACCEPTED_ACCUMULATOR, acceptedTotal);
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<IngestedBatch> out) {
+        batchesIn.inc();
         BatchParser.Result result = BatchParser.parse(record.payload, record.receivedAt);
         if (!result.ok()) {
             rejected.get(result.rejection().reason()).inc();

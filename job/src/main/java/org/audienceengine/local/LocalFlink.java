@@ -55,6 +55,9 @@ public final class LocalFlink {
         return new LocalFlink(env.executeAsync(jobName), dashboardPort);
     }
 
+    static final String PROMETHEUS_REPORTER = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+    static final String PROMETHEUS_PORTS = "9249-9259";
+
     static Configuration clusterConfiguration(int dashboardPort) {
         Configuration conf = new Configuration();
         // Loopback only: the dashboard can cancel jobs, and nothing here asks for a password.
@@ -67,6 +70,9 @@ public final class LocalFlink {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        // The same Prometheus endpoint as conf/flink/config.yaml: the first free port from 9249.
+        conf.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+        conf.setString("metrics.reporter.prom.port", PROMETHEUS_PORTS);
         return conf;
     }
 

@@ -11,7 +11,14 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -51,7 +58,8 @@ import java.util.Set;
  * instants in between are evaluated first, whatever order the input had.
  */
 public final class UserAudiencesFunction
-        extends KeyedBroadcastProcessFunction<Long, IngestedBatch, String, MembershipDelta> {
+        extends KeyedBroadcastProcessFunction<Long, IngestedBatch, String, MembershipDelta>
+        implements CheckpointedFunction {
     private static final Logger LOG = LoggerFactory.getLogger(UserAudiencesFunction.class);
 
     /** Job accumulators that bounded runs report. */
@@ -78,6 +86,12 @@ public final class UserAudiencesFunction
     private transient LongCounter appliedTotal;
     private transient LongCounter afterUntilTotal;
     private transient LongCounter duplicatesTotal;
+    private transient Counter duplicates;
+    private transient MembershipMetrics metrics;
+    private transient ListState<Tuple3<Integer, Integer, Long>> metricsState;
+    /** Whether the user being processed had a profile and an armed timer when it was loaded. */
+    private transient boolean loadedProfile;
+    private transient boolean loadedTimer;
 
     public UserAudiencesFunction(EngineSettings settings) {
         this.settings = settings;
@@ -92,12 +106,32 @@ public final class UserAudiencesFunction
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+        metrics = new MembershipMetrics(getRuntimeContext().getMetricGroup(), maxParallelism,
+                KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
+                        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask()),
+                System::currentTimeMillis);
+        metricsState = context.getOperatorStateStore().getUnionListState(MembershipMetrics.COUNTS);
+        if (context.isRestored()) {
+            metrics.restore(metricsState);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        metrics.snapshot(metricsState);
+    }
+
+    @Override
     public void open(OpenContext context) {
         use(settings.definitionsJson());
         profileState = getRuntimeContext().getState(profileDescriptor());
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         batchesApplied = getRuntimeContext().getMetricGroup().counter("batchesApplied");
         deltasEmitted = getRuntimeContext().getMetricGroup().counter("deltasEmitted");
+        duplicates = getRuntimeContext().getMetricGroup().counter("batchesDuplicate");
         appliedTotal = new LongCounter();
         afterUntilTotal = new LongCounter();
         duplicatesTotal = new LongCounter();
@@ -111,6 +145,9 @@ public final class UserAudiencesFunction
         definitionsJson = json;
         evaluator = new ProfileEvaluator(set, settings.profileLifetimeMs(), settings.timeMode() == TimeMode.PROCESSING,
                 settings.identityTypesUsed());
+        if (metrics != null) {
+            metrics.register(set.inEvaluationOrder().stream().map(a -> a.id()).toList());
+        }
         return set;
     }
 
@@ -135,7 +172,7 @@ public final class UserAudiencesFunction
             UserProfile p = catchUp(load(), now, ctx.getCurrentKey(), ctx.timerService(), out);
             p = input.isErasure() ? erase(input, p, now, ctx, out) : apply(input, p, now, ctx, out);
             schedule(p, now, ctx.timerService());
-            save(p);
+            save(ctx.getCurrentKey(), p);
             return;
         }
         Long until = settings.untilMs();
@@ -211,7 +248,7 @@ public final class UserAudiencesFunction
             }
         }
         schedule(p, at, ctx.timerService());
-        save(p);
+        save(ctx.getCurrentKey(), p);
     }
 
     @Override
@@ -262,6 +299,7 @@ public final class UserAudiencesFunction
         if (p != null && Deduplication.isDuplicate(p, batch)) {
             // A redelivered batch changes nothing, not even the profile lifetime.
             duplicatesTotal.add(1);
+            duplicates.inc();
             return p;
         }
         UserProfile profile = p != null ? p : ProfileEvaluator.newProfile(at);
@@ -329,6 +367,7 @@ public final class UserAudiencesFunction
 
     private void emit(List<MembershipDelta> deltas, Collector<MembershipDelta> out) {
         for (MembershipDelta d : deltas) {
+            metrics.onDelta(d);
             out.collect(d);
         }
         deltasEmitted.inc(deltas.size());
@@ -336,10 +375,14 @@ public final class UserAudiencesFunction
 
     private UserProfile load() throws Exception {
         byte[] bytes = profileState.value();
-        return bytes == null ? null : ProfileCodec.decode(bytes);
+        UserProfile p = bytes == null ? null : ProfileCodec.decode(bytes);
+        loadedProfile = p != null;
+        loadedTimer = p != null && p.timerAt != NO_TIMER;
+        return p;
     }
 
-    private void save(UserProfile p) throws Exception {
+    private void save(long mpid, UserProfile p) throws Exception {
+        metrics.onUser(mpid, loadedProfile, p != null, loadedTimer, p != null && p.timerAt != NO_TIMER);
         if (p == null) {
             profileState.clear();
         } else {

@@ -22,13 +22,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.audienceengine.cli.CommandLineRun;
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.live.LiveJob;
+import org.audienceengine.testutils.SampleLines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ExactlyOnceITCase {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Path SAMPLE = Path.of("../conf/sample/events.jsonl");
     private static final String AUDIENCES = "../conf/audiences.json";
     private static final int PARTITIONS = 4;
     private static final int PARALLELISM = 2;
@@ -205,32 +204,13 @@ class ExactlyOnceITCase {
         return copy;
     }
 
-    /** Lines as bytes (line 1355 is not UTF-8), as the replay reader splits them. */
+    /** The slice as bytes (line 1355 is not UTF-8), as the replay reader splits them. */
     private static List<byte[]> sampleSlice() throws IOException {
-        byte[] all = Files.readAllBytes(SAMPLE);
-        List<byte[]> lines = new ArrayList<>();
-        int start = 0;
-        int number = 0;
-        for (int i = 0; i <= all.length; i++) {
-            if (i == all.length || all[i] == '\n') {
-                number++;
-                int end = i > start && all[i - 1] == '\r' ? i - 1 : i;
-                if ((number <= SLICE_LINES || number == GARBAGE_LINE) && end > start) {
-                    lines.add(java.util.Arrays.copyOfRange(all, start, end));
-                }
-                start = i + 1;
-            }
-        }
-        return lines;
+        return SampleLines.lines(number -> number <= SLICE_LINES || number == GARBAGE_LINE);
     }
 
     private static void writeLines(Path file, List<byte[]> lines) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] line : lines) {
-            out.write(line);
-            out.write('\n');
-        }
-        Files.write(file, out.toByteArray());
+        SampleLines.write(file, lines);
     }
 
     /** Keeps each user's batches in one partition, in file order, as a producer keyed by user would. */

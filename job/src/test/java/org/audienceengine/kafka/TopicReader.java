@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** A topic's committed records as JSON, per partition in log order (see {@link CommittedRecords}). */
-final class TopicReader {
+public final class TopicReader {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private TopicReader() {}
 
-    static Map<Integer, List<JsonNode>> readCommitted(String bootstrapServers, String topic) {
+    public static Map<Integer, List<JsonNode>> readCommitted(String bootstrapServers, String topic) {
         Map<Integer, List<JsonNode>> byPartition = new TreeMap<>();
         CommittedRecords.byPartition(bootstrapServers, topic).forEach((partition, values) -> {
             List<JsonNode> nodes = new ArrayList<>();

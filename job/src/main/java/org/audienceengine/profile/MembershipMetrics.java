@@ -1,0 +1,173 @@
+package org.audienceengine.profile;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.deltas.Reason;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What users look for per audience, as Flink metrics of the profiles operator: {@code size}
+ * (members), {@code adds}/{@code removes} per reason, {@code adds24h}/{@code removes24h} and
+ * {@code volatility} ((adds + removes over 24 h) / size, as mParticle shows it); and for the
+ * operator {@code profiles} (users in state) and {@code timersPending} (users with an armed timer).
+ *
+ * <p>Sizes must be right after a restore and a rescale, so they are counted per key group and
+ * kept in union operator state: each subtask takes back the counts of the key groups it now
+ * owns. The 24 h figures are per subtask and start again after a restart.
+ */
+final class MembershipMetrics {
+    static final ListStateDescriptor<Tuple3<Integer, Integer, Long>> COUNTS = new ListStateDescriptor<>(
+            "membership-counts", Types.TUPLE(Types.INT, Types.INT, Types.LONG));
+    private static final int PROFILES = -1;
+    private static final int TIMERS = -2;
+    private static final List<String> REASONS = List.of(Reason.CRITERIA, Reason.EXPIRY, Reason.DEFINITION,
+            Reason.PROFILE_EXPIRED, Reason.ERASURE, Reason.IDENTITY_CHANGE);
+    private static final long HOUR = 3_600_000L;
+
+    private final int maxParallelism;
+    private final KeyGroupRange keyGroups;
+    private final MetricGroup group;
+    private final LongSupplier clock;
+    /** Key group → audience (or PROFILES, TIMERS) → count. */
+    private final Map<Integer, Map<Integer, Long>> byKeyGroup = new HashMap<>();
+    /** Read by the metrics reporter's thread. */
+    private final Map<Integer, Long> totals = new ConcurrentHashMap<>();
+    private final Map<Integer, AudienceCounters> audiences = new HashMap<>();
+
+    MembershipMetrics(MetricGroup group, int maxParallelism, KeyGroupRange keyGroups, LongSupplier clock) {
+        this.group = group;
+        this.maxParallelism = maxParallelism;
+        this.keyGroups = keyGroups;
+        this.clock = clock;
+        group.gauge("profiles", () -> totals.getOrDefault(PROFILES, 0L));
+        group.gauge("timersPending", () -> totals.getOrDefault(TIMERS, 0L));
+    }
+
+    /** The counts of the key groups this subtask owns, from every subtask's last snapshot. */
+    void restore(ListState<Tuple3<Integer, Integer, Long>> state) throws Exception {
+        for (Tuple3<Integer, Integer, Long> entry : state.get()) {
+            if (keyGroups.contains(entry.f0)) {
+                add(entry.f0, entry.f1, entry.f2);
+            }
+        }
+    }
+
+    void snapshot(ListState<Tuple3<Integer, Integer, Long>> state) throws Exception {
+        List<Tuple3<Integer, Integer, Long>> entries = new ArrayList<>();
+        byKeyGroup.forEach((keyGroup, counts) -> counts.forEach((id, n) -> {
+            if (n != 0) {
+                entries.add(Tuple3.of(keyGroup, id, n));
+            }
+        }));
+        state.update(entries);
+    }
+
+    /** Every audience of the set in force has its metrics from the start, members or not. */
+    void register(Iterable<Integer> audienceIds) {
+        for (int id : audienceIds) {
+            counters(id);
+        }
+    }
+
+    void onDelta(MembershipDelta delta) {
+        boolean add = "add".equals(delta.action);
+        add(keyGroup(delta.mpid), delta.audienceId, add ? 1 : -1);
+        counters(delta.audienceId).count(add, delta.reason, clock.getAsLong());
+    }
+
+    /** A user's profile and timer before and after one record or timer. */
+    void onUser(long mpid, boolean hadProfile, boolean hasProfile, boolean hadTimer, boolean hasTimer) {
+        if (hadProfile != hasProfile) {
+            add(keyGroup(mpid), PROFILES, hasProfile ? 1 : -1);
+        }
+        if (hadTimer != hasTimer) {
+            add(keyGroup(mpid), TIMERS, hasTimer ? 1 : -1);
+        }
+    }
+
+    long size(int audienceId) {
+        return totals.getOrDefault(audienceId, 0L);
+    }
+
+    private int keyGroup(long mpid) {
+        return KeyGroupRangeAssignment.assignToKeyGroup(mpid, maxParallelism);
+    }
+
+    private void add(int keyGroup, int id, long n) {
+        byKeyGroup.computeIfAbsent(keyGroup, k -> new HashMap<>()).merge(id, n, Long::sum);
+        totals.merge(id, n, Long::sum);
+    }
+
+    private AudienceCounters counters(int id) {
+        return audiences.computeIfAbsent(id, this::newCounters);
+    }
+
+    private AudienceCounters newCounters(int id) {
+        MetricGroup audience = group.addGroup("audience", Integer.toString(id));
+        AudienceCounters c = new AudienceCounters();
+        for (String reason : REASONS) {
+            MetricGroup byReason = audience.addGroup("reason", reason);
+            c.adds.put(reason, byReason.counter("adds"));
+            c.removes.put(reason, byReason.counter("removes"));
+        }
+        audience.gauge("size", () -> size(id));
+        audience.gauge("adds24h", () -> c.last24h(c.addsByHour, clock.getAsLong()));
+        audience.gauge("removes24h", () -> c.last24h(c.removesByHour, clock.getAsLong()));
+        audience.gauge("volatility", () -> {
+            long now = clock.getAsLong();
+            long size = size(id);
+            long changes = c.last24h(c.addsByHour, now) + c.last24h(c.removesByHour, now);
+            return size == 0 ? 0.0 : (double) changes / size;
+        });
+        return c;
+    }
+
+    /** One audience's counters, and its changes in the 24 hours up to now, by the hour. */
+    private static final class AudienceCounters {
+        final Map<String, Counter> adds = new HashMap<>();
+        final Map<String, Counter> removes = new HashMap<>();
+        final long[] addsByHour = new long[24];
+        final long[] removesByHour = new long[24];
+        final long[] hourOf = new long[24];
+
+        void count(boolean add, String reason, long now) {
+            Counter counter = (add ? adds : removes).get(reason);
+            if (counter != null) {
+                counter.inc();
+            }
+            long hour = now / HOUR;
+            int slot = (int) (hour % 24);
+            if (hourOf[slot] != hour) {
+                hourOf[slot] = hour;
+                addsByHour[slot] = 0;
+                removesByHour[slot] = 0;
+            }
+            (add ? addsByHour : removesByHour)[slot]++;
+        }
+
+        long last24h(long[] byHour, long now) {
+            long hour = now / HOUR;
+            long sum = 0;
+            for (int slot = 0; slot < 24; slot++) {
+                if (hour - hourOf[slot] < 24) {
+                    sum += byHour[slot];
+                }
+            }
+            return sum;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.audienceengine.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import org.audienceengine.ingest.BatchParser;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real standalone cluster for tests, started and driven through {@code bin/flink-cluster} the
+ * way a user runs it (JobManager, TaskManagers and a Kafka broker as their own processes), in a
+ * folder and on ports of its own. Batches go in with their batch time as the record timestamp,
+ * so that a job in event time moves time the way replay does.
+ */
+final class ClusterRig implements AutoCloseable {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final int PARTITIONS = 4;
+
+    final Path dir;
+    final int restPort;
+    final int kafkaPort;
+
+    private ClusterRig(Path dir, int restPort, int kafkaPort) {
+        this.dir = dir;
+        this.restPort = restPort;
+        this.kafkaPort = kafkaPort;
+    }
+
+    static ClusterRig start(Path dir, int taskManagers) throws Exception {
+        ClusterRig rig = new ClusterRig(dir, freePort(), freePort());
+        rig.script("start", "--taskmanagers", Integer.toString(taskManagers));
+        return rig;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    FlinkRest rest() {
+        return new FlinkRest("http://127.0.0.1:" + restPort);
+    }
+
+    /** Runs {@code bin/flink-cluster ARGS}; fails the test unless it exits 0. Returns its output. */
+    String script(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/flink-cluster").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().put("FLINK_CLUSTER_DIR", dir.toString());
+        builder.environment().put("FLINK_REST_PORT", Integer.toString(restPort));
+        builder.environment().put("KAFKA_PORT", Integer.toString(kafkaPort));
+        builder.environment().put("AUDIENCE_ENGINE_NO_BUILD", "1");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("bin/flink-cluster %s ended", args[0]).isTrue();
+        assertThat(process.exitValue()).as("bin/flink-cluster %s:%n%s", String.join(" ", args), output).isZero();
+        return output;
+    }
+
+    String jobId() throws IOException {
+        return Files.readString(dir.resolve("job.id")).strip();
+    }
+
+    long pidOf(String process) throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("pids/" + process + ".pid")).strip());
+    }
+
+    /** The job's settings for one test: its own topics, group and transactions, event time. */
+    static List<String> eventTimeJob(String name) {
+        List<String> args = new ArrayList<>();
+        for (String topic : List.of("events", "deltas", "dead-letters", "definitions", "dsr-requests",
+                "dsr-completions")) {
+            args.addAll(List.of("--topics." + topic, name + "-" + topic));
+        }
+        args.addAll(List.of("--kafka.group-id", name, "--kafka.transactional-id-prefix", name,
+                "--time.mode", "event", "--checkpoint.interval", "1s", "--kafka.transaction-timeout", "2m",
+                "--topics.partitions", Integer.toString(PARTITIONS)));
+        return args;
+    }
+
+    /**
+     * Records keyed by user, in batch-time order (a stable sort: a user's batches with equal times
+     * keep their file order), stamped with their batch time, so that every partition's time only
+     * moves forward; lines that are not batches take the latest time before them.
+     */
+    static List<ProducerRecord<byte[], byte[]>> records(String topic, List<byte[]> lines) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long latest = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            byte[] line = lines.get(i);
+            BatchParser.Result parsed = BatchParser.parse(line, null);
+            String key = parsed.ok() ? Long.toString(parsed.batch().mpid) : "line-" + i;
+            int partition = Math.floorMod(key.hashCode(), PARTITIONS);
+            long time = parsed.ok() ? parsed.batch().batchTime : latest;
+            latest = Math.max(latest, time);
+            records.add(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), line));
+        }
+        records.sort(Comparator.comparingLong(ProducerRecord::timestamp));
+        return records;
+    }
+
+    /** One record per partition at {@code time}: every partition's time moves there. */
+    static List<ProducerRecord<byte[], byte[]>> ticks(String topic, long time) {
+        List<ProducerRecord<byte[], byte[]>> ticks = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            ticks.add(new ProducerRecord<>(topic, p, time, null, "tick".getBytes(StandardCharsets.UTF_8)));
+        }
+        return ticks;
+    }
+
+    void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    /** Waits until the job's source has read the whole topic and committed that on a checkpoint. */
+    void awaitConsumed(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            await("group " + group + " at the end of " + topic, Duration.ofMinutes(2), () -> {
+                try {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                            && committed.get(e.getKey()).offset() >= e.getValue());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as("waited %ds for %s", timeout.toSeconds(), what).isTrue();
+            Thread.sleep(250);
+        }
+    }
+
+    JsonNode job() throws IOException {
+        return rest().get("jobs/" + jobId());
+    }
+
+    @Override
+    public void close() throws Exception {
+        script("stop");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
