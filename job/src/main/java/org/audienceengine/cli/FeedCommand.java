@@ -29,19 +29,25 @@ final class FeedCommand implements Callable<Integer> {
     @Option(names = "--speed", defaultValue = "1000000", description = "Times faster than real time (default ${DEFAULT-VALUE}).")
     double speed;
 
+    /** A sample of batches in time order; fails with one line when it cannot be read or is empty. */
+    static SampleTimeline loadSample(Path events) throws CommandFailure {
+        Files.requireReadable(events);
+        SampleTimeline timeline;
+        try {
+            timeline = SampleTimeline.load(events);
+        } catch (IOException e) {
+            throw new CommandFailure(events + ": cannot read: " + e.getMessage(), e);
+        }
+        if (timeline.lines().isEmpty()) {
+            throw new CommandFailure(events + ": no batches to replay");
+        }
+        return timeline;
+    }
+
     @Override
     public Integer call() throws Exception {
         try {
-            Files.requireReadable(events);
-            SampleTimeline timeline;
-            try {
-                timeline = SampleTimeline.load(events);
-            } catch (IOException e) {
-                throw new CommandFailure(events + ": cannot read: " + e.getMessage(), e);
-            }
-            if (timeline.lines().isEmpty()) {
-                throw new CommandFailure(events + ": no batches to send");
-            }
+            SampleTimeline timeline = loadSample(events);
             try (Feeder feeder = new Feeder(timeline, kafka, topic, speed, timeline.lastTime())) {
                 feeder.start();
                 while (!feeder.caughtUp()) {

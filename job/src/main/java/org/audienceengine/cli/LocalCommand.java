@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,16 +123,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
         checkArguments();
         EngineConfig settings = settings();
         AudienceSet set = Files.loadDefinitions(settings.audiencesFile());
-        Files.requireReadable(events);
-        SampleTimeline timeline;
-        try {
-            timeline = SampleTimeline.load(events);
-        } catch (IOException e) {
-            throw new CommandFailure(events + ": cannot read: " + e.getMessage(), e);
-        }
-        if (timeline.lines().isEmpty()) {
-            throw new CommandFailure(events + ": no batches to replay");
-        }
+        SampleTimeline timeline = FeedCommand.loadSample(events);
         long anchor = anchor(timeline);
         requireFreePort();
         RunFolder folder = new RunFolder(out);
@@ -246,7 +238,11 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                         set.inEvaluationOrder(), recorder,
                         List.of(folder.deltas().toString(), folder.deadLetters().toString(),
                                 folder.erasureCompletions().toString(),
-                                folder.checkpoints() + (savepoint == null ? "" : " (final savepoint " + savepoint + ")")));
+                                folder.checkpoints().toString()));
+                if (savepoint != null) {
+                    System.out.println("final savepoint " + savepoint + ": the job's state when it stopped, for"
+                            + " a look inside; the next local run starts afresh and deletes it");
+                }
             }
             if (delivery != null) {
                 LocalPartners.printDelivery(System.out, flink == null ? java.util.Map.of() : flink.accumulators(), delivery);
@@ -262,6 +258,9 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Prints progress until Ctrl-C, --duration or the job's end; returns the exit code. */
+    /** Adds and removes per audience that progress lines have shown so far. */
+    private final Map<Integer, long[]> reported = new HashMap<>();
+
     private int watch(LocalFlink flink, Feeder feeder, OutputRecorder recorder, AudienceSet set, EngineConfig settings)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -300,10 +299,10 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private static String progress(Feeder feeder, OutputRecorder recorder, AudienceSet set, EngineConfig settings) {
+    private String progress(Feeder feeder, OutputRecorder recorder, AudienceSet set, EngineConfig settings) {
         long sampleTime = feeder.caughtUp() ? System.currentTimeMillis() - feeder.shiftMs() : feeder.lastSampleTime();
         return Report.progressLine(Instant.now(), totals(feeder, recorder, settings), sampleTime, feeder.caughtUp(),
-                set.inEvaluationOrder(), recorder);
+                set.inEvaluationOrder(), recorder, reported);
     }
 
     private static Report.Totals totals(Feeder feeder, OutputRecorder recorder, EngineConfig settings) {

@@ -9,9 +9,11 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** What {@code local} prints: a progress line every few seconds and the summary at the end. */
 public final class Report {
@@ -28,8 +30,12 @@ public final class Report {
      * the local time, the totals, where the replay is in the sample's own time, and each
      * audience's size.
      */
+    /**
+     * One progress line: totals, then per audience what changed since the previous line
+     * ({@code seen} holds the adds and removes already reported, and is updated).
+     */
     public static String progressLine(Instant now, Totals totals, long sampleTime, boolean caughtUp,
-            List<Audience> audiences, OutputRecorder recorder) {
+            List<Audience> audiences, OutputRecorder recorder, Map<Integer, long[]> seen) {
         StringBuilder line = new StringBuilder();
         line.append(clock(now))
                 .append("  batches in ").append(number(totals.batchesIn()))
@@ -39,9 +45,25 @@ public final class Report {
             line.append("  (sample ").append(SAMPLE.format(Instant.ofEpochMilli(sampleTime)))
                     .append(caughtUp ? ", live)" : ")");
         }
-        line.append("  |");
+        List<String> changes = new ArrayList<>();
+        long members = 0;
         for (Audience a : sorted(audiences)) {
-            line.append(' ').append(a.id()).append(':').append(number(recorder.audience(a.id()).size()));
+            OutputRecorder.AudienceCounts c = recorder.audience(a.id());
+            members += c.size();
+            long[] before = seen.getOrDefault(a.id(), new long[2]);
+            long adds = c.adds() - before[0];
+            long removes = c.removes() - before[1];
+            if (adds != 0 || removes != 0) {
+                changes.add(a.id() + (adds != 0 ? " +" + number(adds) : "") + (removes != 0 ? " -" + number(removes) : "")
+                        + " (" + number(c.size()) + ")");
+            }
+            seen.put(a.id(), new long[] {c.adds(), c.removes()});
+        }
+        line.append("  | ").append(number(members)).append(" memberships; ")
+                .append(changes.isEmpty() ? "no changes" : "changed: " + String.join(", ", changes));
+        if (!caughtUp && members == 0) {
+            // Windows are measured against the wall clock: history older than a window counts for nothing.
+            line.append(" (audiences fill as the catch-up nears now: windows run on the wall clock)");
         }
         return line.toString();
     }

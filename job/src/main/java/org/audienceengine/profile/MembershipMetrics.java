@@ -46,15 +46,16 @@ final class MembershipMetrics {
     private final Map<Integer, Map<Integer, Long>> byKeyGroup = new HashMap<>();
     /** Read by the metrics reporter's thread. */
     private final Map<Integer, Long> totals = new ConcurrentHashMap<>();
-    private final Map<Integer, AudienceCounters> audiences = new HashMap<>();
+    /** Read by the metrics reporter's thread too. */
+    private final Map<Integer, AudienceCounters> audiences = new ConcurrentHashMap<>();
 
     MembershipMetrics(MetricGroup group, int maxParallelism, KeyGroupRange keyGroups, LongSupplier clock) {
         this.group = group;
         this.maxParallelism = maxParallelism;
         this.keyGroups = keyGroups;
         this.clock = clock;
-        group.gauge("profiles", () -> totals.getOrDefault(PROFILES, 0L));
-        group.gauge("timersPending", () -> totals.getOrDefault(TIMERS, 0L));
+        group.gauge("profiles", this::profiles);
+        group.gauge("timersPending", this::timersPending);
     }
 
     /** The counts of the key groups this subtask owns, from every subtask's last snapshot. */
@@ -84,7 +85,7 @@ final class MembershipMetrics {
     }
 
     void onDelta(MembershipDelta delta) {
-        boolean add = "add".equals(delta.action);
+        boolean add = MembershipDelta.ADD.equals(delta.action);
         add(keyGroup(delta.mpid), delta.audienceId, add ? 1 : -1);
         counters(delta.audienceId).count(add, delta.reason, clock.getAsLong());
     }
@@ -101,6 +102,30 @@ final class MembershipMetrics {
 
     long size(int audienceId) {
         return totals.getOrDefault(audienceId, 0L);
+    }
+
+    long adds24h(int audienceId) {
+        AudienceCounters c = audiences.get(audienceId);
+        return c == null ? 0 : c.last24h(c.addsByHour, clock.getAsLong());
+    }
+
+    long removes24h(int audienceId) {
+        AudienceCounters c = audiences.get(audienceId);
+        return c == null ? 0 : c.last24h(c.removesByHour, clock.getAsLong());
+    }
+
+    /** (adds + removes over 24 h) / size; 0 for an empty audience. */
+    double volatility(int audienceId) {
+        long size = size(audienceId);
+        return size == 0 ? 0.0 : (double) (adds24h(audienceId) + removes24h(audienceId)) / size;
+    }
+
+    long profiles() {
+        return totals.getOrDefault(PROFILES, 0L);
+    }
+
+    long timersPending() {
+        return totals.getOrDefault(TIMERS, 0L);
     }
 
     private int keyGroup(long mpid) {
@@ -125,14 +150,9 @@ final class MembershipMetrics {
             c.removes.put(reason, byReason.counter("removes"));
         }
         audience.gauge("size", () -> size(id));
-        audience.gauge("adds24h", () -> c.last24h(c.addsByHour, clock.getAsLong()));
-        audience.gauge("removes24h", () -> c.last24h(c.removesByHour, clock.getAsLong()));
-        audience.gauge("volatility", () -> {
-            long now = clock.getAsLong();
-            long size = size(id);
-            long changes = c.last24h(c.addsByHour, now) + c.last24h(c.removesByHour, now);
-            return size == 0 ? 0.0 : (double) changes / size;
-        });
+        audience.gauge("adds24h", () -> adds24h(id));
+        audience.gauge("removes24h", () -> removes24h(id));
+        audience.gauge("volatility", () -> volatility(id));
         return c;
     }
 

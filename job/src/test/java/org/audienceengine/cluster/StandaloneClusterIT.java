@@ -97,6 +97,9 @@ class StandaloneClusterIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(dashboard.statusCode()).isEqualTo(200);
         assertThat(dashboard.body()).contains("Apache Flink Web Dashboard");
+        // The dashboard's log tabs read the processes' log files.
+        assertThat(cluster.rest().get("jobmanager/logs").toString()).contains("jobmanager.log");
+        assertThat(cluster.rest().get("taskmanagers").path("taskmanagers").size()).isEqualTo(2);
 
         cluster.produce(input.records);
         cluster.produce(input.ticks);
