@@ -55,6 +55,14 @@ public final class AudienceEngineJob {
     public record Outputs(
             DataStream<MembershipDelta> deltas, DataStream<DeadLetter> deadLetters, DataStream<String> erasureCompletions) {}
 
+    /**
+     * A side that never holds back event time: its watermark is the end of time from the start.
+     * For inputs applied in arrival order rather than at a time.
+     */
+    public static WatermarkStrategy<String> timeless() {
+        return WatermarkStrategy.forGenerator(ctx -> new EndOfTime());
+    }
+
     /** Emits the final watermark at once and keeps emitting it. */
     private static final class EndOfTime implements WatermarkGenerator<String> {
         @Override
@@ -86,11 +94,6 @@ public final class AudienceEngineJob {
 
         if (erasures) {
             SingleOutputStreamOperator<IngestedBatch> byMpid = inputs.erasureRequests()
-                    // A request is scheduled at its own time: the requests' side never holds back
-                    // event time on the batches' side (a topic of rare requests would stop it).
-                    .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forGenerator(ctx -> new EndOfTime()))
-                    .uid("erasure-requests-timeless")
-                    .name("Erasure: timeless")
                     .process(new ErasureRequestFunction())
                     .uid(ERASURE_REQUESTS_UID)
                     .name("Erasure: parse requests");
@@ -114,7 +117,7 @@ public final class AudienceEngineJob {
         BroadcastStream<String> broadcast = definitions
                 // Definitions apply in arrival order, not at a time: their side must never hold
                 // back event time on the user side, so it always reports the end of time.
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forGenerator(ctx -> new EndOfTime()))
+                .assignTimestampsAndWatermarks(timeless())
                 .uid("definitions-timeless")
                 .name("Definitions: timeless")
                 .broadcast(UserAudiencesFunction.DEFINITIONS);

@@ -101,9 +101,14 @@ public final class LiveJob {
                 .fromSource(KafkaConnectors.definitions(config, othersStopAt),
                         WatermarkStrategy.noWatermarks(), "Audience definitions from Kafka")
                 .uid(DEFINITIONS_SOURCE_UID);
+        // On an endless topic of rare requests, the requests' side must not hold back event time
+        // on the batches' side: each request is scheduled at its own time. A bounded run keeps
+        // it: there the requests must all be in before the end of input releases every timer.
+        boolean endless = options.stoppingOffsets() == null && config.timeMode() == TimeMode.EVENT;
         DataStream<String> erasures = env
                 .fromSource(KafkaConnectors.erasureRequests(config, othersStopAt),
-                        WatermarkStrategy.noWatermarks(), "Erasure requests from Kafka")
+                        endless ? AudienceEngineJob.timeless() : WatermarkStrategy.noWatermarks(),
+                        "Erasure requests from Kafka")
                 .uid(DSR_REQUESTS_SOURCE_UID);
 
         EngineSettings settings = config.toEngineSettings(definitionsJson);

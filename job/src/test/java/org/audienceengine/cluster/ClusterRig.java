@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import org.audienceengine.ingest.BatchParser;
+import org.audienceengine.testutils.EventRecords;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,25 +100,8 @@ final class ClusterRig implements AutoCloseable {
         return args;
     }
 
-    /**
-     * Records keyed by user, in batch-time order (a stable sort: a user's batches with equal times
-     * keep their file order), stamped with their batch time, so that every partition's time only
-     * moves forward; lines that are not batches take the latest time before them.
-     */
     static List<ProducerRecord<byte[], byte[]>> records(String topic, List<byte[]> lines) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long latest = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            byte[] line = lines.get(i);
-            BatchParser.Result parsed = BatchParser.parse(line, null);
-            String key = parsed.ok() ? Long.toString(parsed.batch().mpid) : "line-" + i;
-            int partition = Math.floorMod(key.hashCode(), PARTITIONS);
-            long time = parsed.ok() ? parsed.batch().batchTime : latest;
-            latest = Math.max(latest, time);
-            records.add(new ProducerRecord<>(topic, partition, time, key.getBytes(StandardCharsets.UTF_8), line));
-        }
-        records.sort(Comparator.comparingLong(ProducerRecord::timestamp));
-        return records;
+        return EventRecords.timeOrdered(topic, lines, PARTITIONS);
     }
 
     /** One record per partition at {@code time}: every partition's time moves there. */

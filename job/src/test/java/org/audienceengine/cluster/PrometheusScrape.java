@@ -22,8 +22,11 @@ final class PrometheusScrape {
 
     private PrometheusScrape() {}
 
-    /** Audience id → members, summed over subtasks; audiences without members left out. */
-    static Map<String, Long> audienceSizes() {
+    /**
+     * Audience id → members of one job, summed over its subtasks; audiences without members left
+     * out. Other processes on this machine may report on the same ports: only the job counts.
+     */
+    static Map<String, Long> audienceSizes(String jobId) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Map<String, Long> sizes = new TreeMap<>();
         for (int port = FIRST_PORT; port <= LAST_PORT; port++) {
@@ -40,7 +43,7 @@ final class PrometheusScrape {
             Matcher m = SIZE.matcher(body);
             while (m.find()) {
                 Matcher audience = AUDIENCE.matcher(m.group(1));
-                if (audience.find()) {
+                if (m.group(1).contains("job_id=\"" + jobId + "\"") && audience.find()) {
                     sizes.merge(audience.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
                 }
             }

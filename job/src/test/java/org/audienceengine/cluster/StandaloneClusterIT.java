@@ -112,8 +112,9 @@ class StandaloneClusterIT {
             members.merge(row.split(",")[0], 1L, Long::sum);
         }
         assertThat(members).isNotEmpty();
+        String jobId = cluster.jobId();
         ClusterRig.await("audience sizes on Prometheus equal to replay's members", Duration.ofMinutes(1),
-                () -> members.equals(PrometheusScrape.audienceSizes()));
+                () -> members.equals(PrometheusScrape.audienceSizes(jobId)));
         cluster.script("savepoint");
     }
 

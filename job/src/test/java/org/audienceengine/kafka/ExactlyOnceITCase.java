@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.audienceengine.cli.CommandLineRun;
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.live.LiveJob;
+import org.audienceengine.testutils.EventRecords;
 import org.audienceengine.testutils.SampleLines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,13 +105,11 @@ class ExactlyOnceITCase {
 
         // The input goes in three stages, so that the job is known to be waiting for more when a
         // failure is armed; the source ends where the last stage ends.
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // In event time each partition's time follows its record timestamps: batch times, in order.
+        List<ProducerRecord<byte[], byte[]>> records = EventRecords.timeOrdered(config.eventsTopic(), lines, PARTITIONS);
         Map<TopicPartition, Long> ends = new HashMap<>();
-        for (int i = 0; i < lines.size(); i++) {
-            byte[] key = userKey(lines.get(i), i).getBytes(StandardCharsets.UTF_8);
-            int partition = Math.floorMod(new String(key, StandardCharsets.UTF_8).hashCode(), PARTITIONS);
-            records.add(new ProducerRecord<>(config.eventsTopic(), partition, key, lines.get(i)));
-            ends.merge(new TopicPartition(config.eventsTopic(), partition), 1L, Long::sum);
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            ends.merge(new TopicPartition(config.eventsTopic(), record.partition()), 1L, Long::sum);
         }
         int third = records.size() / 3;
 
@@ -211,22 +210,6 @@ class ExactlyOnceITCase {
 
     private static void writeLines(Path file, List<byte[]> lines) throws IOException {
         SampleLines.write(file, lines);
-    }
-
-    /** Keeps each user's batches in one partition, in file order, as a producer keyed by user would. */
-    private static String userKey(byte[] line, int index) {
-        try {
-            JsonNode batch = MAPPER.readTree(line);
-            for (JsonNode id : List.of(batch.path("mpid"), batch.path("user_identities").path("customer_id"),
-                    batch.path("user_identities").path("email"))) {
-                if (id.isValueNode() && !id.isNull()) {
-                    return id.asText();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not a batch: any partition will do.
-        }
-        return "line-" + index;
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
