@@ -60,7 +60,7 @@ public final class DefinitionsValidator {
             "audience", Set.of("id"));
     private static final List<String> AGGREGATES = List.of("count", "sum", "min", "max", "avg");
     private static final List<String> AGGREGATE_OPS =
-            List.of("gt", "gte", "lt", "lte", "equals", "not_equals", "between");
+            List.of("equals", "not_equals", "in", "gt", "gte", "lt", "lte", "between");
     private static final List<String> OPS = List.of("exists", "not_exists", "equals", "not_equals", "contains",
             "not_contains", "matches", "in", "gt", "gte", "lt", "lte", "between");
     private static final List<String> CUSTOM_EVENT_TYPES = List.of("navigation", "location", "search", "transaction",
@@ -254,6 +254,14 @@ public final class DefinitionsValidator {
         JsonNode value = op == null ? null : required(node, "value", path);
         if (value != null && op.equals("between")) {
             bounds(value, path + ".value", count);
+        } else if (value != null && op.equals("in")) {
+            String kind = count ? "non-negative integers" : "numbers";
+            if (check(value.isArray() && !value.isEmpty(), path + ".value", "must be a non-empty list of " + kind)) {
+                for (int k = 0; k < value.size(); k++) {
+                    check(count ? isCount(value.get(k)) : value.get(k).isNumber(), path + ".value[" + k + "]",
+                            count ? "must be a non-negative integer" : "must be a number");
+                }
+            }
         } else if (value != null) {
             check(count ? isCount(value) : value.isNumber(), path + ".value",
                     count ? "must be a non-negative integer" : "must be a number");

@@ -96,6 +96,7 @@ public final class Comparison implements Serializable {
         return switch (op) {
             case EQUALS -> value instanceof BigDecimal d && aggregate.compareTo(d) == 0;
             case NOT_EQUALS -> value instanceof BigDecimal d && aggregate.compareTo(d) != 0;
+            case IN -> ((List<?>) value).stream().anyMatch(c -> c instanceof BigDecimal d && aggregate.compareTo(d) == 0);
             default -> compareNumber(op, aggregate);
         };
     }

@@ -136,8 +136,9 @@ public final class BatchParser {
 
     private static String environment(JsonNode node) throws Invalid {
         if (node == null || node.isNull()) {
-            // Producers always send it (the schema requires it); absent means the default one.
-            return "production";
+            // Required by the schema: a batch that does not say must never reach production
+            // connections by accident (events.md).
+            throw new Invalid(Reason.WRONG_TYPE, "environment is required: production or development");
         }
         if (node.isTextual()) {
             String env = node.textValue().toLowerCase(Locale.ROOT);
@@ -164,10 +165,7 @@ public final class BatchParser {
                 out.put(field.getKey(), null);
                 continue;
             }
-            if (!value.isTextual()) {
-                throw new Invalid(Reason.WRONG_TYPE, "user_identities." + field.getKey() + " must be a string or null");
-            }
-            String text = value.textValue();
+            String text = jsonText(value, "user_identities." + field.getKey());
             if (chars(text) > MAX_IDENTITY_CHARS) {
                 throw new Invalid(Reason.OVER_LIMIT, "user_identities." + field.getKey() + " is over 256 chars");
             }
@@ -244,6 +242,10 @@ public final class BatchParser {
             Map.Entry<String, JsonNode> purpose = it.next();
             JsonNode record = purpose.getValue();
             UserAttributeReader.checkName(purpose.getKey(), "consent purpose");
+            if (record.isNull()) {
+                // null for an optional field means absent: no record for this purpose.
+                continue;
+            }
             String path = "consent_state.gdpr." + purpose.getKey();
             if (!record.isObject() || !record.path("consented").isBoolean()) {
                 throw new Invalid(Reason.WRONG_TYPE, path + " must be {consented: boolean, ...}");
@@ -274,10 +276,22 @@ public final class BatchParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual()) {
-            throw new Invalid(Reason.WRONG_TYPE, path + " must be a string");
+        return jsonText(node, path);
+    }
+
+    /**
+     * A string, or an integer or boolean taken as its JSON text ({@code 12345} and
+     * {@code "12345"} are one value, events.md): the inbound schema types these fields as string,
+     * number or boolean. A non-integer number has no single text and is a wrong type.
+     */
+    static String jsonText(JsonNode node, String path) throws Invalid {
+        if (node.isTextual()) {
+            return node.textValue();
         }
-        return node.textValue();
+        if (node.isIntegralNumber() || node.isBoolean()) {
+            return node.asText();
+        }
+        throw new Invalid(Reason.WRONG_TYPE, path + " must be a string, an integer or a boolean");
     }
 
     /** Limits count characters as a producer does (code points), not UTF-16 units. */

@@ -17,7 +17,7 @@ import java.util.List;
 class DefinitionsValidatorTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String C = "audiences[0].criteria";
-    private static final String AGGREGATE_OPS = "must be one of gt, gte, lt, lte, equals, not_equals, between";
+    private static final String AGGREGATE_OPS = "must be one of equals, not_equals, in, gt, gte, lt, lte, between";
     private static final String OPS = "must be one of exists, not_exists, equals, not_equals, contains, not_contains, "
             + "matches, in, gt, gte, lt, lte, between";
     private static final String CONDITIONS =
@@ -280,6 +280,12 @@ class DefinitionsValidatorTest {
         "'min': {'attribute': 'a', 'op': 'between', 'value': [-2.5, -3]} | .min.value: lo must not be greater than hi",
         "'avg': {'attribute': 'a', 'op': 'lte', 'value': -2.5} |",
         "'count': {'op': 'lt', 'value': 0} |",
+        "'count': {'op': 'in', 'value': [1, 3]} |",
+        "'count': {'op': 'in', 'value': []} | .count.value: must be a non-empty list of non-negative integers",
+        "'count': {'op': 'in', 'value': [1, 2.5]} | .count.value[1]: must be a non-negative integer",
+        "'sum': {'attribute': 'a', 'op': 'in', 'value': [1.5, -2]} |",
+        "'sum': {'attribute': 'a', 'op': 'in', 'value': ['1']} | .sum.value[0]: must be a number",
+        "'avg': {'attribute': 'a', 'op': 'not_equals', 'value': 2} |",
     })
     void eventAggregates(String aggregate, String errors) {
         expect(event(", " + aggregate), below(".event", errors == null ? new String[0] : errors.split("; ")));

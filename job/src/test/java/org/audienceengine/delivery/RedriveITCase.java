@@ -103,6 +103,6 @@ class RedriveITCase {
     }
 
     private static String batch(long mpid, String plan) {
-        return "{\"mpid\": " + mpid + ", \"timestamp_unixtime_ms\": " + T0 + ", \"user_attributes\": {\"plan\": \"" + plan + "\"}}";
+        return "{\"mpid\": " + mpid + ", \"environment\": \"production\", \"timestamp_unixtime_ms\": " + T0 + ", \"user_attributes\": {\"plan\": \"" + plan + "\"}}";
     }
 }

@@ -160,7 +160,7 @@ class ReplayDeliveryITCase {
     }
 
     private static String profile(long mpid, long time, String email) {
-        return "{\"mpid\": " + mpid + ", \"timestamp_unixtime_ms\": " + time + ", \"user_identities\": {\"email\": \""
+        return "{\"mpid\": " + mpid + ", \"environment\": \"production\", \"timestamp_unixtime_ms\": " + time + ", \"user_identities\": {\"email\": \""
                 + email + "\"}, \"user_attributes\": {\"plan\": \"pro\"}}";
     }
 

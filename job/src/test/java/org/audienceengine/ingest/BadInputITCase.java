@@ -279,24 +279,24 @@ class BadInputITCase {
     private static List<byte[]> goodBatches() {
         List<byte[]> good = new ArrayList<>();
         good.add(bytes("{'mpid': 1001, 'environment': 'production', 'events': [" + purchase(T, 300) + "]}"));
-        good.add(bytes("{'mpid': 1001, 'events': [" + screenView(T + MINUTE) + ", " + screenView(T + 2 * MINUTE) + ", "
+        good.add(bytes("{'mpid': 1001, 'environment': 'production', 'events': [" + screenView(T + MINUTE) + ", " + screenView(T + 2 * MINUTE) + ", "
                 + screenView(T + 3 * MINUTE) + "]}"));
-        good.add(bytes("{'mpid': '1002', 'timestamp_unixtime_ms': " + (T + 60 * MINUTE) + ", 'user_attributes': {'plan': 'pro'},"
+        good.add(bytes("{'mpid': '1002', 'environment': 'production', 'timestamp_unixtime_ms': " + (T + 60 * MINUTE) + ", 'user_attributes': {'plan': 'pro'},"
                 + " 'user_identities': {'email': ' Ann@Example.com'}}"));
-        good.add(bytes("{'mpid': 1002, 'timestamp_unixtime_ms': " + (T + 2 * DAY) + ", 'user_attributes': {'plan': 'free'}}"));
-        good.add(bytes("{'user_identities': {'email': ' Bob@Example.COM'}, 'timestamp_unixtime_ms': " + (T + 3 * 60 * MINUTE) + ","
+        good.add(bytes("{'mpid': 1002, 'environment': 'production', 'timestamp_unixtime_ms': " + (T + 2 * DAY) + ", 'user_attributes': {'plan': 'free'}}"));
+        good.add(bytes("{'environment': 'production', 'user_identities': {'email': ' Bob@Example.COM'}, 'timestamp_unixtime_ms': " + (T + 3 * 60 * MINUTE) + ","
                 + " 'events': [{'event_type': 'product_review', 'data': {'stars': 4}}]}"));
-        good.add(bytes("{'user_identities': {'customer_id': 'c-7'}, 'events': [" + purchase(T + DAY, 100) + "]}"));
-        good.add(bytes("{'mpid': 1003, 'timestamp_unixtime_ms': " + (T + 10 * MINUTE) + ", 'device_info': {'platform': 'iOS'},"
+        good.add(bytes("{'environment': 'production', 'user_identities': {'customer_id': 'c-7'}, 'events': [" + purchase(T + DAY, 100) + "]}"));
+        good.add(bytes("{'mpid': 1003, 'environment': 'production', 'timestamp_unixtime_ms': " + (T + 10 * MINUTE) + ", 'device_info': {'platform': 'iOS'},"
                 + " 'consent_state': {'gdpr': {'marketing': {'consented': true}}}}"));
-        good.add(bytes("{'user_identities': {'customer_id': 'c-7', 'email': 'c7@example.com'}, 'events': ["
+        good.add(bytes("{'environment': 'production', 'user_identities': {'customer_id': 'c-7', 'email': 'c7@example.com'}, 'events': ["
                 + purchase(T + 5 * DAY, 200) + "]}"));
-        good.add(bytes("{'mpid': 1001, 'events': [" + purchase(T + 40 * DAY, 260) + "]}"));
+        good.add(bytes("{'mpid': 1001, 'environment': 'production', 'events': [" + purchase(T + 40 * DAY, 260) + "]}"));
         // Exactly 256 KiB: the largest batch that may pass.
-        ObjectNode atLimit = (ObjectNode) read("{'mpid': 1005, 'events': [" + purchase(T + 7 * DAY, 500) + "], 'padding': ''}");
+        ObjectNode atLimit = (ObjectNode) read("{'mpid': 1005, 'environment': 'production', 'events': [" + purchase(T + 7 * DAY, 500) + "], 'padding': ''}");
         atLimit.put("padding", "x".repeat(BatchParser.MAX_BATCH_BYTES - bytes(atLimit).length));
         good.add(bytes(atLimit));
-        good.add(bytes("{'mpid': 1006, 'timestamp_unixtime_ms': " + (T + 4 * DAY) + ", 'events': [{'event_type': 'screen_view'},"
+        good.add(bytes("{'mpid': 1006, 'environment': 'production', 'timestamp_unixtime_ms': " + (T + 4 * DAY) + ", 'events': [{'event_type': 'screen_view'},"
                 + " {'event_type': 'screen_view'}, {'event_type': 'screen_view'}]}"));
         return good;
     }
@@ -341,7 +341,8 @@ class BadInputITCase {
         // Near the end of the long range, window arithmetic overflowed and the user's timers spun forever.
         bad.add(field("event time in year 292 million", "events", "[" + purchase(Long.MAX_VALUE - 1000, 300) + "]", Reason.BAD_EVENT));
         bad.add(field("identities not an object", "user_identities", "'ann@example.com'", Reason.WRONG_TYPE));
-        bad.add(field("identity a number", "user_identities", "{'customer_id': 7}", Reason.WRONG_TYPE));
+        bad.add(field("identity a fraction", "user_identities", "{'customer_id': 7.5}", Reason.WRONG_TYPE));
+        bad.add(field("no environment", "environment", "null", Reason.WRONG_TYPE));
         bad.add(field("attributes a list", "user_attributes", "[{'plan': 'pro'}]", Reason.WRONG_TYPE));
         bad.add(field("attribute an object", "user_attributes", "{'plan': {'name': 'pro'}}", Reason.WRONG_TYPE));
         bad.add(field("list holding a number", "user_attributes", "{'tags': ['a', 1]}", Reason.WRONG_TYPE));
@@ -372,7 +373,7 @@ class BadInputITCase {
         bad.add(event("event attribute an object", "{'event_type': 'custom_event', 'data': {'custom_attributes': {'q': {}}}}"));
         bad.add(event("location not numbers",
                 "{'event_type': 'session_start', 'data': {'location': {'latitude': 'north', 'longitude': 'west'}}}"));
-        bad.add(new Bad("no time at all", bytes("{'mpid': 1001, 'user_attributes': {'plan': 'pro'}}"), Reason.NO_TIME));
+        bad.add(new Bad("no time at all", bytes("{'mpid': 1001, 'environment': 'production', 'user_attributes': {'plan': 'pro'}}"), Reason.NO_TIME));
         return bad;
     }
 

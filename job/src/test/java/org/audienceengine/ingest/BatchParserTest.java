@@ -117,7 +117,7 @@ class BatchParserTest {
 
     @Test
     void invalidUtf8InsideAnOtherwiseGoodBatchIsNotJson() {
-        byte[] good = json("{'mpid': 42, 'timestamp_unixtime_ms': 1, 'user_attributes': {'name': 'Xx'}}")
+        byte[] good = json("{'mpid': 42, 'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_attributes': {'name': 'Xx'}}")
                 .getBytes(StandardCharsets.UTF_8);
         int x = new String(good, StandardCharsets.UTF_8).indexOf("Xx");
         good[x] = (byte) 0xFF;
@@ -141,7 +141,8 @@ class BatchParserTest {
                 Arguments.of("timestamp_unixtime_ms", "'" + T + "'", "timestamp_unixtime_ms must be an integer"),
                 Arguments.of("timestamp_unixtime_ms", T + ".5", "timestamp_unixtime_ms must be an integer"),
                 Arguments.of("user_identities", "['customer_id', 'c-1']", "user_identities must be an object"),
-                Arguments.of("user_identities", "{'customer_id': 12345}", "user_identities.customer_id must be a string or null"),
+                Arguments.of("user_identities", "{'customer_id': 12.5}",
+                        "user_identities.customer_id must be a string, an integer or a boolean"),
                 Arguments.of("user_attributes", "[{'plan': 'pro'}]", "user_attributes must be an object"),
                 Arguments.of("user_attributes", "{'plan': {'tier': 'pro'}}", "user attribute 'plan' must be a string, number, boolean or list"),
                 Arguments.of("user_attributes", "{'tags': ['a', 2, 'c']}", "user attribute 'tags' must list strings only"),
@@ -151,7 +152,7 @@ class BatchParserTest {
                 Arguments.of("deleted_user_attributes", "'plan'", "deleted_user_attributes must be a list"),
                 Arguments.of("device_info", "'iOS'", "device_info must be an object"),
                 Arguments.of("consent_state", "{'gdpr': {'marketing': {'consented': 'yes'}}}", "consent_state.gdpr.marketing"),
-                Arguments.of("source_request_id", "7", "source_request_id must be a string"));
+                Arguments.of("source_request_id", "7.5", "source_request_id must be a string, an integer or a boolean"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -179,12 +180,12 @@ class BatchParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "{'timestamp_unixtime_ms': 1, 'events': []}",
-            "{'mpid': null, 'timestamp_unixtime_ms': 1}",
-            "{'timestamp_unixtime_ms': 1, 'user_identities': {}}",
-            "{'timestamp_unixtime_ms': 1, 'user_identities': {'customer_id': null, 'email': null}}",
+            "{'environment': 'production', 'timestamp_unixtime_ms': 1, 'events': []}",
+            "{'mpid': null, 'environment': 'production', 'timestamp_unixtime_ms': 1}",
+            "{'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_identities': {}}",
+            "{'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_identities': {'customer_id': null, 'email': null}}",
             // Any other identity does not give an mpid: only customer_id and email do.
-            "{'timestamp_unixtime_ms': 1, 'user_identities': {'other': 'x', 'mobile_number': '+1555'}}"})
+            "{'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_identities': {'other': 'x', 'mobile_number': '+1555'}}"})
     void noUsableIdentity(String batch) {
         assertRejected(read(batch), Reason.NO_IDENTITY, "no mpid, customer_id or email");
     }
@@ -200,7 +201,7 @@ class BatchParserTest {
 
     @Test
     void mpidIsDerivedFromCustomerIdFirst() {
-        long fromCustomerId = accepted(read("{'timestamp_unixtime_ms': 1,"
+        long fromCustomerId = accepted(read("{'environment': 'production', 'timestamp_unixtime_ms': 1,"
                 + " 'user_identities': {'email': 'ann@x.com', 'customer_id': 'c-42'}}")).mpid;
         // Pinned: the derivation is documented and must never change (it would split users).
         assertThat(fromCustomerId).isEqualTo(1_378_772_440_633_297_986L)
@@ -209,8 +210,8 @@ class BatchParserTest {
 
     @Test
     void mpidIsDerivedFromTheNormalisedEmailWithoutCustomerId() {
-        long messy = accepted(read("{'timestamp_unixtime_ms': 1, 'user_identities': {'email': ' Ann@X.com ', 'customer_id': null}}")).mpid;
-        long clean = accepted(read("{'timestamp_unixtime_ms': 1, 'user_identities': {'email': 'ann@x.com'}}")).mpid;
+        long messy = accepted(read("{'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_identities': {'email': ' Ann@X.com ', 'customer_id': null}}")).mpid;
+        long clean = accepted(read("{'environment': 'production', 'timestamp_unixtime_ms': 1, 'user_identities': {'email': 'ann@x.com'}}")).mpid;
         assertThat(messy).isEqualTo(clean).isEqualTo(7_884_840_218_823_864_547L);
     }
 
@@ -376,31 +377,31 @@ class BatchParserTest {
 
     @Test
     void eventTimeFallsBackToBatchTimeAndBatchTimeIsTheLatestEventTimeElseItsOwn() {
-        Batch batch = accepted(read("{'mpid': 1, 'timestamp_unixtime_ms': " + T + ", 'events': ["
+        Batch batch = accepted(read("{'mpid': 1, 'environment': 'production', 'timestamp_unixtime_ms': " + T + ", 'events': ["
                 + "{'event_type': 'screen_view', 'data': {'timestamp_unixtime_ms': " + (T - 5000) + "}},"
                 + "{'event_type': 'screen_view'},"
                 + "{'event_type': 'screen_view', 'data': {'timestamp_unixtime_ms': " + (T + 3000) + "}}]}"));
         assertThat(batch.events).extracting(e -> e.time).containsExactly(T - 5000, T, T + 3000);
         assertThat(batch.batchTime).isEqualTo(T + 3000);
-        assertThat(accepted(read("{'mpid': 1, 'timestamp_unixtime_ms': " + T + ", 'events': []}")).batchTime).isEqualTo(T);
+        assertThat(accepted(read("{'mpid': 1, 'environment': 'production', 'timestamp_unixtime_ms': " + T + ", 'events': []}")).batchTime).isEqualTo(T);
     }
 
     @Test
     void withoutAnyTimeTheReceiveTimeIsUsedAndWithoutThatTheBatchIsRejected() {
-        byte[] timeless = json("{'mpid': 1, 'user_attributes': {'plan': 'pro'}}").getBytes(StandardCharsets.UTF_8);
+        byte[] timeless = json("{'mpid': 1, 'environment': 'production', 'user_attributes': {'plan': 'pro'}}").getBytes(StandardCharsets.UTF_8);
         assertRejected(BatchParser.parse(timeless, null), Reason.NO_TIME, "no events and no timestamp_unixtime_ms");
         BatchParser.Result live = BatchParser.parse(timeless, T);
         assertThat(live.ok()).isTrue();
         assertThat(live.batch().batchTime).isEqualTo(T);
 
-        byte[] timelessEvent = json("{'mpid': 1, 'events': [{'event_type': 'session_start'}]}").getBytes(StandardCharsets.UTF_8);
+        byte[] timelessEvent = json("{'mpid': 1, 'environment': 'production', 'events': [{'event_type': 'session_start'}]}").getBytes(StandardCharsets.UTF_8);
         assertRejected(BatchParser.parse(timelessEvent, null), Reason.NO_TIME, "events[0] has no time");
         assertThat(BatchParser.parse(timelessEvent, T).batch().events.get(0).time).isEqualTo(T);
     }
 
     @Test
     void unknownFieldsAreIgnoredAndNullsDelete() {
-        Batch batch = accepted(read("{'mpid': 42, 'timestamp_unixtime_ms': 1, 'schema_version': 2, 'ip': '10.0.0.1',"
+        Batch batch = accepted(read("{'mpid': 42, 'environment': 'production', 'timestamp_unixtime_ms': 1, 'schema_version': 2, 'ip': '10.0.0.1',"
                 + " 'user_attributes': {'plan': null, 'age': 31, 'vip': true}, 'device_info': {'platform': 'iOS', 'push_token': null}}"));
         assertThat(batch.userAttributes).containsEntry("plan", null).containsEntry("age", new BigDecimal("31")).containsEntry("vip", true);
         assertThat(batch.deviceInfo).containsEntry("platform", "iOS").containsEntry("push_token", null);

@@ -145,6 +145,52 @@ class UserAudiencesOperatorsTest {
         }
     }
 
+    /**
+     * count and the numeric aggregates take every operator that applies to a number (audiences.md),
+     * with the meaning it has on attributes: user 1 has 3 matching events worth 10, 20 and 30.
+     */
+    @Test
+    void countAndAggregatesTakeEveryNumericOperator() throws Exception {
+        String[][] cases = {
+            // criteria of the count, then member or not (as "1" / "0")
+            {"'count': {'op': 'equals', 'value': 3}", "1"},
+            {"'count': {'op': 'equals', 'value': 2}", "0"},
+            {"'count': {'op': 'not_equals', 'value': 2}", "1"},
+            {"'count': {'op': 'not_equals', 'value': 3}", "0"},
+            {"'count': {'op': 'in', 'value': [1, 3]}", "1"},
+            {"'count': {'op': 'in', 'value': [1, 2]}", "0"},
+            {"'count': {'op': 'gt', 'value': 2}", "1"},
+            {"'count': {'op': 'gt', 'value': 3}", "0"},
+            {"'count': {'op': 'gte', 'value': 3}", "1"},
+            {"'count': {'op': 'lt', 'value': 3}", "0"},
+            {"'count': {'op': 'lt', 'value': 4}", "1"},
+            {"'count': {'op': 'lte', 'value': 3}", "1"},
+            {"'count': {'op': 'between', 'value': [3, 5]}", "1"},
+            {"'count': {'op': 'between', 'value': [4, 5]}", "0"},
+            {"'sum': {'attribute': 'amount', 'op': 'in', 'value': [60, 61]}", "1"},
+            {"'sum': {'attribute': 'amount', 'op': 'in', 'value': [59.5]}", "0"},
+            {"'avg': {'attribute': 'amount', 'op': 'equals', 'value': 20}", "1"},
+            {"'min': {'attribute': 'amount', 'op': 'not_equals', 'value': 10}", "0"},
+            {"'max': {'attribute': 'amount', 'op': 'in', 'value': [30.0]}", "1"},
+            {"'max': {'attribute': 'amount', 'op': 'lte', 'value': 29.99}", "0"},
+            {"'avg': {'attribute': 'amount', 'op': 'between', 'value': [19.5, 20.5]}", "1"},
+        };
+        List<String> audiences = new ArrayList<>();
+        Set<Integer> expected = new TreeSet<>();
+        for (int i = 0; i < cases.length; i++) {
+            audiences.add(audience(i + 1, "{'event': {'name': 'e', 'within': '1h', " + cases[i][0] + "}}"));
+            if (cases[i][1].equals("1")) {
+                expected.add(i + 1);
+            }
+        }
+        try (Harness h = Harness.eventTime(definitions(audiences.toArray(new String[0])))) {
+            h.push(batch(1, T0).events(custom("e", T0).attr("amount", 10), custom("e", T0 + 1).attr("amount", 20),
+                    custom("e", T0 + 2).attr("amount", 30)));
+            h.watermark(T0 + MINUTE);
+            assertThat(Deltas.members(h.allDeltas()).getOrDefault(1L, Set.of())).isEqualTo(expected);
+        }
+    }
+
     private static String where(String filter) {
         return "{'event': {'name': 'e', 'within': '1h', 'where': [" + filter + "]}}";
     }
