@@ -42,15 +42,18 @@ final class ClusterRig implements AutoCloseable {
     final Path dir;
     final int restPort;
     final int kafkaPort;
+    final int rpcPort;
 
-    private ClusterRig(Path dir, int restPort, int kafkaPort) {
+    private ClusterRig(Path dir, int restPort, int kafkaPort, int rpcPort) {
         this.dir = dir;
         this.restPort = restPort;
         this.kafkaPort = kafkaPort;
+        this.rpcPort = rpcPort;
     }
 
+    /** On ports of its own, so that it runs beside a cluster or a local run on this machine. */
     static ClusterRig start(Path dir, int taskManagers) throws Exception {
-        ClusterRig rig = new ClusterRig(dir, freePort(), freePort());
+        ClusterRig rig = new ClusterRig(dir, freePort(), freePort(), freePort());
         rig.script("start", "--taskmanagers", Integer.toString(taskManagers));
         return rig;
     }
@@ -71,6 +74,7 @@ final class ClusterRig implements AutoCloseable {
         builder.environment().put("FLINK_CLUSTER_DIR", dir.toString());
         builder.environment().put("FLINK_REST_PORT", Integer.toString(restPort));
         builder.environment().put("KAFKA_PORT", Integer.toString(kafkaPort));
+        builder.environment().put("FLINK_RPC_PORT", Integer.toString(rpcPort));
         builder.environment().put("AUDIENCE_ENGINE_NO_BUILD", "1");
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
