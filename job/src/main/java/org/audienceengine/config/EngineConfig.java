@@ -84,8 +84,6 @@ public final class EngineConfig implements Serializable {
             AUDIENCES_FILE, "conf/audiences.json",
             CONNECTIONS_FILE, "");
 
-    private static final int MAX_TOPIC_NAME = 249;
-    private static final long MIN_CHECKPOINT_INTERVAL_MS = 10;
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaProperties;
@@ -161,7 +159,7 @@ public final class EngineConfig implements Serializable {
                 errors.add(key + ": unknown setting");
             }
         }
-        validate(merged, errors);
+        EngineConfigRules.validate(merged, errors);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
@@ -184,78 +182,11 @@ public final class EngineConfig implements Serializable {
         }
     }
 
-    private static void validate(Map<String, String> v, List<String> errors) {
-        for (String key : List.of(BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONAL_ID_PREFIX, AUDIENCES_FILE)) {
-            if (v.get(key).isEmpty()) {
-                errors.add(key + ": must not be empty");
-            }
-        }
-        for (String key : List.of(TOPIC_EVENTS, TOPIC_DELTAS, TOPIC_DEAD_LETTERS, TOPIC_DEFINITIONS,
-                TOPIC_DSR_REQUESTS, TOPIC_DSR_COMPLETIONS, TOPIC_CONNECTION_CONTROL, TOPIC_DELIVERY_DLQ)) {
-            String topic = v.get(key);
-            if (topic.isEmpty() || topic.length() > MAX_TOPIC_NAME || !topic.matches("[A-Za-z0-9._-]+")
-                    || topic.equals(".") || topic.equals("..")) {
-                errors.add(key + ": '" + topic + "' is not a Kafka topic name");
-            }
-        }
-        if (!isZero(v.get(MAX_OUT_OF_ORDERNESS))) {
-            try {
-                Durations.parseMillis(v.get(MAX_OUT_OF_ORDERNESS));
-            } catch (IllegalArgumentException e) {
-                errors.add(MAX_OUT_OF_ORDERNESS + ": " + e.getMessage());
-            }
-        }
-        for (String key : List.of(CHECKPOINT_INTERVAL, PROFILE_LIFETIME, TRANSACTION_TIMEOUT)) {
-            try {
-                long ms = Durations.parseMillis(v.get(key));
-                if (key.equals(CHECKPOINT_INTERVAL) && ms < MIN_CHECKPOINT_INTERVAL_MS) {
-                    errors.add(key + ": must be at least " + MIN_CHECKPOINT_INTERVAL_MS + "ms");
-                }
-            } catch (IllegalArgumentException e) {
-                errors.add(key + ": " + e.getMessage());
-            }
-        }
-        String backend = v.get(STATE_BACKEND).toLowerCase(Locale.ROOT);
-        if (!backend.equals("rocksdb") && !backend.equals("hashmap")) {
-            errors.add(STATE_BACKEND + ": '" + v.get(STATE_BACKEND) + "' is not rocksdb or hashmap");
-        }
-        String create = v.get(CREATE_TOPICS).toLowerCase(Locale.ROOT);
-        if (!create.equals("true") && !create.equals("false")) {
-            errors.add(CREATE_TOPICS + ": '" + v.get(CREATE_TOPICS) + "' is not true or false");
-        }
-        integer(v, TOPIC_PARTITIONS, 0, 10_000, errors);
-        integer(v, TOPIC_REPLICATION, 0, 32, errors);
-        Integer max = integer(v, MAX_PARALLELISM, 1, 32_768, errors);
-        Integer parallelism = integer(v, PARALLELISM, 0, 32_768, errors);
-        if (max != null && parallelism != null && parallelism > max) {
-            errors.add(PARALLELISM + ": " + parallelism + " is above " + MAX_PARALLELISM + " " + max);
-        }
-        try {
-            parseTimeMode(v.get(TIME_MODE));
-        } catch (IllegalArgumentException e) {
-            errors.add(TIME_MODE + ": " + e.getMessage());
-        }
-    }
-
-    private static boolean isZero(String duration) {
+    static boolean isZero(String duration) {
         return duration.trim().matches("0+(ms|s|m|h|d)?");
     }
 
-    private static Integer integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
-        try {
-            int n = Integer.parseInt(v.get(key));
-            if (n < min || n > max) {
-                errors.add(key + ": " + n + " is not between " + min + " and " + max);
-                return null;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            errors.add(key + ": '" + v.get(key) + "' is not a whole number");
-            return null;
-        }
-    }
-
-    private static TimeMode parseTimeMode(String text) {
+    static TimeMode parseTimeMode(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "processing" -> TimeMode.PROCESSING;
             case "event" -> TimeMode.EVENT;
