@@ -5,6 +5,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.definitions.Definitions;
 import org.audienceengine.kafka.Topics;
 import org.audienceengine.live.LiveJob;
 
@@ -131,7 +132,8 @@ public final class ClusterEntryPoint {
 
     private static void print(Prepared prepared, PrintStream out) {
         out.println("audience-engine: " + prepared.audiences().inEvaluationOrder().size() + " audience(s) from "
-                + prepared.config().audiencesFile() + ", settings:");
+                + prepared.config().audiencesFile() + " (document "
+                + Definitions.fingerprint(prepared.audiences().sourceJson()) + "), settings:");
         for (String line : prepared.config().toString().split("\n")) {
             out.println("  " + line);
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         version = "audience-engine 0.1.0",
         description = "Real-time audiences on Apache Flink.",
         subcommands = {LocalCommand.class, ReplayCommand.class, ValidateCommand.class, PartnerSimCommand.class, RedriveCommand.class,
-                ResumeCommand.class, KafkaCommand.class, FeedCommand.class, ClusterCommand.class})
+                ResumeCommand.class, PublishCommand.class, KafkaCommand.class, FeedCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,10 +1,5 @@
 package org.audienceengine.cli;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.delivery.ControlMessages;
 
@@ -13,10 +8,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -44,12 +37,7 @@ final class ResumeCommand implements Callable<Integer> {
             EngineConfig settings = EngineConfig.load(config);
             String bootstrap = kafka != null ? kafka : settings.bootstrapServers();
             String topic = settings.connectionControlTopic();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(topic, connection, ControlMessages.resume(connection)))
-                        .get(30, TimeUnit.SECONDS);
-            }
+            OneRecord.send(bootstrap, topic, connection, ControlMessages.resume(connection));
             System.out.println("resume: sent for connection " + connection + " to " + topic + " on " + bootstrap);
             return 0;
         } catch (CommandFailure failure) {

@@ -47,6 +47,19 @@ public final class Definitions {
     }
 
     /** For text validated before the job started: a failure here is a bug, not bad input. */
+    /**
+     * A short fingerprint of a document (the first 12 hex digits of its SHA-256), so that the
+     * document a job applies can be matched with the one that was published.
+     */
+    public static String fingerprint(String json) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static AudienceSet parseValid(String json) {
         try {
             return parse(json);

@@ -284,7 +284,8 @@ public final class UserAudiencesFunction
             emit(DefinitionBackfill.apply(mpid, p, at, previous, next, changed), out);
             state.update(ProfileCodec.encode(p));
         });
-        LOG.info("Audience definitions replaced; {} audience(s) re-evaluated for every user", changed.size());
+        LOG.info("Audience definitions replaced by document {} ({} audience(s)); {} audience(s) re-evaluated for"
+                + " every user", Definitions.fingerprint(json), next.inEvaluationOrder().size(), changed.size());
     }
 
     private UserProfile apply(IngestedBatch raw, UserProfile p, long at, ReadOnlyContext ctx, Collector<MembershipDelta> out) {
