@@ -233,7 +233,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                 broker.close();
             }
             if (recorder != null) {
-                Report.Totals totals = totals(feeder, recorder, base);
+                Report.Totals totals = Report.totals(feeder, recorder, base);
                 Report.printSummary(System.out, Duration.between(began, Instant.now()), totals,
                         set.inEvaluationOrder(), recorder,
                         List.of(folder.deltas().toString(), folder.deadLetters().toString(),
@@ -273,7 +273,7 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                     : Math.min(PROGRESS_EVERY.toNanos(), deadline - System.nanoTime());
             if (wait <= 0 || stopRequested.await(wait, TimeUnit.NANOSECONDS)) {
                 if (System.nanoTime() - lastLine > TimeUnit.SECONDS.toNanos(1)) {
-                    System.out.println(progress(feeder, recorder, set, settings));
+                    System.out.println(Report.progressLine(feeder, recorder, set.inEvaluationOrder(), settings, reported));
                 }
                 return 0;
             }
@@ -294,20 +294,9 @@ final class LocalCommand implements java.util.concurrent.Callable<Integer> {
                 reportedReadFailure = true;
                 System.err.println("local: reading the output topics stopped: " + recorder.failure());
             }
-            System.out.println(progress(feeder, recorder, set, settings));
+            System.out.println(Report.progressLine(feeder, recorder, set.inEvaluationOrder(), settings, reported));
             lastLine = System.nanoTime();
         }
-    }
-
-    private String progress(Feeder feeder, OutputRecorder recorder, AudienceSet set, EngineConfig settings) {
-        long sampleTime = feeder.caughtUp() ? System.currentTimeMillis() - feeder.shiftMs() : feeder.lastSampleTime();
-        return Report.progressLine(Instant.now(), totals(feeder, recorder, settings), sampleTime, feeder.caughtUp(),
-                set.inEvaluationOrder(), recorder, reported);
-    }
-
-    private static Report.Totals totals(Feeder feeder, OutputRecorder recorder, EngineConfig settings) {
-        return new Report.Totals(feeder == null ? 0 : feeder.sent(), recorder.count(settings.deltasTopic()),
-                recorder.count(settings.deadLettersTopic()), recorder.count(settings.dsrCompletionsTopic()));
     }
 
     private void checkArguments() {

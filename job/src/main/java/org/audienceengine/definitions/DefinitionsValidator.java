@@ -255,12 +255,9 @@ public final class DefinitionsValidator {
         if (value != null && op.equals("between")) {
             bounds(value, path + ".value", count);
         } else if (value != null && op.equals("in")) {
-            String kind = count ? "non-negative integers" : "numbers";
-            if (check(value.isArray() && !value.isEmpty(), path + ".value", "must be a non-empty list of " + kind)) {
-                for (int k = 0; k < value.size(); k++) {
-                    check(count ? isCount(value.get(k)) : value.get(k).isNumber(), path + ".value[" + k + "]",
-                            count ? "must be a non-negative integer" : "must be a number");
-                }
+            if (check(value.isArray() && !value.isEmpty(), path + ".value",
+                    "must be a non-empty list of " + (count ? "non-negative integers" : "numbers"))) {
+                numbers(value, path + ".value", count);
             }
         } else if (value != null) {
             check(count ? isCount(value) : value.isNumber(), path + ".value",
@@ -338,15 +335,21 @@ public final class DefinitionsValidator {
         if (!check(value.isArray() && value.size() == 2, path, "must be a list [lo, hi] of two " + kind + "s")) {
             return;
         }
-        boolean numbers = true;
-        for (int k = 0; k < 2; k++) {
-            JsonNode bound = value.get(k);
-            numbers &= check(counts ? isCount(bound) : bound.isNumber(), path + "[" + k + "]", "must be a " + kind);
-        }
-        if (numbers) {
+        if (numbers(value, path, counts)) {
             check(value.get(0).decimalValue().compareTo(value.get(1).decimalValue()) <= 0, path,
                     "lo must not be greater than hi");
         }
+    }
+
+    /** Whether every element of a list is a count (or a number), reporting each that is not. */
+    private boolean numbers(JsonNode list, String path, boolean counts) {
+        boolean all = true;
+        for (int k = 0; k < list.size(); k++) {
+            JsonNode n = list.get(k);
+            all &= check(counts ? isCount(n) : n.isNumber(), path + "[" + k + "]",
+                    counts ? "must be a non-negative integer" : "must be a number");
+        }
+        return all;
     }
 
     private void window(JsonNode node, String path) {

@@ -1,5 +1,6 @@
 package org.audienceengine.local;
 
+import org.audienceengine.config.EngineConfig;
 import org.audienceengine.definitions.Audience;
 
 import java.io.PrintStream;
@@ -30,6 +31,20 @@ public final class Report {
      * the local time, the totals, where the replay is in the sample's own time, and each
      * audience's size.
      */
+    /** What the feeder sent and the reader has seen committed so far. */
+    public static Totals totals(Feeder feeder, OutputRecorder recorder, EngineConfig settings) {
+        return new Totals(feeder == null ? 0 : feeder.sent(), recorder.count(settings.deltasTopic()),
+                recorder.count(settings.deadLettersTopic()), recorder.count(settings.dsrCompletionsTopic()));
+    }
+
+    /** The progress line of a local run now. */
+    public static String progressLine(Feeder feeder, OutputRecorder recorder, List<Audience> audiences,
+            EngineConfig settings, Map<Integer, long[]> seen) {
+        long sampleTime = feeder.caughtUp() ? System.currentTimeMillis() - feeder.shiftMs() : feeder.lastSampleTime();
+        return progressLine(Instant.now(), totals(feeder, recorder, settings), sampleTime, feeder.caughtUp(),
+                audiences, recorder, seen);
+    }
+
     /**
      * One progress line: totals, then per audience what changed since the previous line
      * ({@code seen} holds the adds and removes already reported, and is updated).

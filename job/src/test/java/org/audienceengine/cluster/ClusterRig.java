@@ -14,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import org.audienceengine.testutils.EventRecords;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -102,10 +101,6 @@ final class ClusterRig implements AutoCloseable {
                 "--time.mode", "event", "--checkpoint.interval", "1s", "--kafka.transaction-timeout", "2m",
                 "--topics.partitions", Integer.toString(PARTITIONS)));
         return args;
-    }
-
-    static List<ProducerRecord<byte[], byte[]>> records(String topic, List<byte[]> lines) {
-        return EventRecords.timeOrdered(topic, lines, PARTITIONS);
     }
 
     /** One record per partition at {@code time}: every partition's time moves there. */

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import org.audienceengine.cli.CommandLineRun;
 import org.audienceengine.kafka.TopicReader;
+import org.audienceengine.testutils.EventRecords;
 import org.audienceengine.testutils.SampleLines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -174,7 +175,7 @@ class StandaloneClusterIT {
         static Input of(String name, int lines) throws IOException {
             List<byte[]> slice = SampleLines.lines(number -> number <= lines);
             String topic = name + "-events";
-            List<ProducerRecord<byte[], byte[]>> records = ClusterRig.records(topic, slice);
+            List<ProducerRecord<byte[], byte[]>> records = EventRecords.timeOrdered(topic, slice, ClusterRig.PARTITIONS);
             long end = records.stream().mapToLong(ProducerRecord::timestamp).max().orElseThrow() + DAY;
             // Time stops one ms short of the ticks (the watermark is the newest timestamp less 1).
             Path file = dir.resolve(name + ".jsonl");
