@@ -37,6 +37,34 @@ public final class Topics {
         }
     }
 
+    /**
+     * Waits until every partition of the new topics has a leader: the job's sources list the
+     * partitions once at start, and a topic seen before its partitions are ready would be read
+     * only after the next partition discovery, minutes later.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).values()
+                        .stream().allMatch(t -> !t.partitions().isEmpty()
+                                && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader");
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** The topics of the live job; the connection topics only when it delivers to partners. */
     public static List<String> required(EngineConfig config, boolean delivers) {
         Set<String> topics = new LinkedHashSet<>(List.of(config.eventsTopic(), config.deltasTopic(),
@@ -88,6 +116,7 @@ public final class Topics {
                     }
                 }
             }
+            awaitLeaders(admin, missing);
             return missing;
         } catch (ExecutionException e) {
             throw new MissingTopicsException("cannot reach Kafka at " + config.bootstrapServers() + ": "
