@@ -110,7 +110,10 @@ public final class KafkaConnectors {
                 .setDeserializer(deserializer)
                 .setStartingOffsets(startingOffsets)
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                // Partitions added to a topic (or seen late after its creation) are read within a
+                // minute rather than the connector's default five.
+                .setProperty("partition.discovery.interval.ms", "60000");
         if (stoppingOffsets != null) {
             builder.setBounded(stoppingOffsets);
         }

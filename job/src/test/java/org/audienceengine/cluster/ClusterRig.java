@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A real standalone cluster for tests, started and driven through {@code bin/flink-cluster} the
@@ -148,11 +149,56 @@ final class ClusterRig implements AutoCloseable {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** As {@link #await(String, Duration, BooleanSupplier)}, with what to report when it times out. */
+    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> diagnosis)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() < deadline).as("waited %ds for %s", timeout.toSeconds(), what).isTrue();
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("waited " + timeout.toSeconds() + "s for " + what + "\n" + diagnosis.get());
+            }
             Thread.sleep(250);
         }
+    }
+
+    /**
+     * What a failed wait needs to be understood from a CI log alone: the job's state, its
+     * exceptions, each vertex's records in and out, checkpoints, and the warnings of every process.
+     */
+    String diagnosis() {
+        StringBuilder out = new StringBuilder();
+        try {
+            String id = jobId();
+            JsonNode job = rest().get("jobs/" + id);
+            out.append("job ").append(id).append(' ').append(job.path("state").asText()).append('\n');
+            for (JsonNode v : job.path("vertices")) {
+                JsonNode m = v.path("metrics");
+                out.append("  ").append(v.path("name").asText()).append(" p=").append(v.path("parallelism").asInt())
+                        .append(' ').append(v.path("status").asText())
+                        .append(" in=").append(m.path("read-records").asLong())
+                        .append(" out=").append(m.path("write-records").asLong()).append('\n');
+            }
+            out.append("checkpoints ").append(rest().get("jobs/" + id + "/checkpoints").path("counts")).append('\n');
+            String exceptions = rest().get("jobs/" + id + "/exceptions").path("exceptionHistory").path("entries").toString();
+            out.append("exceptions ").append(exceptions, 0, Math.min(exceptions.length(), 4_000)).append('\n');
+        } catch (Exception e) {
+            out.append("job not readable: ").append(e).append('\n');
+        }
+        try (var logs = Files.list(dir.resolve("log"))) {
+            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                List<String> warnings = Files.readAllLines(log).stream()
+                        .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+                out.append("--- ").append(log.getFileName()).append(": last warnings\n");
+                warnings.subList(Math.max(0, warnings.size() - 15), warnings.size())
+                        .forEach(l -> out.append(l, 0, Math.min(l.length(), 400)).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append("logs not readable: ").append(e).append('\n');
+        }
+        return out.toString();
     }
 
     JsonNode job() throws IOException {

@@ -214,7 +214,8 @@ class StandaloneClusterIT {
     private static void assertCommitsExactly(Input input) throws Exception {
         String deltasTopic = input.name + "-deltas";
         ClusterRig.await(input.expected.size() + " committed deltas on " + deltasTopic, Duration.ofMinutes(4),
-                () -> committed(deltasTopic).size() >= input.expected.size());
+                () -> committed(deltasTopic).size() >= input.expected.size(),
+                () -> committed(deltasTopic).size() + " committed\n" + cluster.diagnosis());
         int checkpoints = completedCheckpoints();
         ClusterRig.await("one more checkpoint", Duration.ofMinutes(1), () -> completedCheckpoints() > checkpoints);
         Map<Integer, List<JsonNode>> byPartition = TopicReader.readCommitted(cluster.bootstrapServers(), deltasTopic);
