@@ -10,7 +10,7 @@ import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.delivery.DeliverySummary;
 import org.audienceengine.config.Durations;
 import org.audienceengine.ingest.IngestFunction;
-import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.profile.UserAudiencesOperator;
 import org.audienceengine.replay.ReplayErasures;
 import org.audienceengine.replay.ReplayJob;
 import org.audienceengine.replay.ReplayReport;
@@ -104,9 +104,9 @@ final class ReplayCommand implements Callable<Integer> {
                     connectionsJson, set.sourceJson(), until, parallelism, lifetimeMs, parts);
             ReplayReport.JobCounts counts = new ReplayReport.JobCounts(
                     count(result, IngestFunction.ACCEPTED_ACCUMULATOR),
-                    count(result, UserAudiencesFunction.APPLIED_ACCUMULATOR),
-                    count(result, UserAudiencesFunction.DUPLICATES_ACCUMULATOR),
-                    count(result, UserAudiencesFunction.AFTER_UNTIL_ACCUMULATOR));
+                    count(result, UserAudiencesOperator.APPLIED_ACCUMULATOR),
+                    count(result, UserAudiencesOperator.DUPLICATES_ACCUMULATOR),
+                    count(result, UserAudiencesOperator.AFTER_UNTIL_ACCUMULATOR));
             ObjectNode summary = ReplayReport.write(parts, out, set, counts, until, parallelism);
             DeliverySummary delivery = null;
             if (connectionsJson != null) {

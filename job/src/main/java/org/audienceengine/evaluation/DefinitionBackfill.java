@@ -18,9 +18,11 @@ import java.util.TreeMap;
 
 /**
  * Re-evaluates one user when the definitions in force change (audiences.md "Changes at run
- * time"): created or changed audiences flip with {@code reason: "definition"}, members of removed
- * or disabled audiences are removed with that reason. Event conditions of a new audience see the
- * history of any series they share with the audiences that were already there.
+ * time"): created or changed audiences (and nested audiences referring to them) flip with
+ * {@code reason: "definition"}, members of removed or disabled audiences are removed with that
+ * reason. The caller has evaluated every earlier instant, so the other audiences are exact at T.
+ * Event conditions of a new audience see the history of any series they share with the
+ * audiences that were already there.
  */
 public final class DefinitionBackfill {
     private DefinitionBackfill() {}
@@ -41,13 +43,14 @@ public final class DefinitionBackfill {
         Map<Integer, Boolean> decided = new HashMap<>();
         EvaluationContext context = new EvaluationContext(p, at, decided);
         for (Audience a : current.inEvaluationOrder()) {
+            if (!changed.contains(a.id())) {
+                // Unchanged, with nothing it refers to changed: its membership at T stands.
+                continue;
+            }
             boolean member = a.enabled() && a.criteria().test(context);
             decided.put(a.id(), member);
             if (member != p.isMember(a.id())) {
-                // An unchanged audience can only flip here because one of its windows moved and
-                // its timer has not fired yet: that is an expiry.
-                String reason = changed.contains(a.id()) ? Reason.DEFINITION : Reason.EXPIRY;
-                out.add(DeltaFactory.next(mpid, p, a, member, reason, at, ids));
+                out.add(DeltaFactory.next(mpid, p, a, member, Reason.DEFINITION, at, ids));
             }
         }
         return out;

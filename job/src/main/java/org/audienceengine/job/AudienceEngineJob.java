@@ -1,10 +1,10 @@
 package org.audienceengine.job;
 
 import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -19,7 +19,7 @@ import org.audienceengine.ingest.DeadLetter;
 import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
-import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.profile.UserAudiencesOperator;
 
 
 /**
@@ -114,24 +114,24 @@ public final class AudienceEngineJob {
         DataStream<String> definitions = inputs.definitions() != null
                 ? inputs.definitions()
                 : NoRecords.text(inputs.batches().getExecutionEnvironment(), "definitions-none", "Definitions at run time");
-        BroadcastStream<String> broadcast = definitions
+        DataStream<String> broadcast = definitions
                 // Definitions apply in arrival order, not at a time: their side must never hold
                 // back event time on the user side, so it always reports the end of time.
                 .assignTimestampsAndWatermarks(timeless())
                 .uid("definitions-timeless")
                 .name("Definitions: timeless")
-                .broadcast(UserAudiencesFunction.DEFINITIONS);
+                .broadcast();
         SingleOutputStreamOperator<MembershipDelta> deltas = userInputs
                 .keyBy(IngestedBatch::getMpid)
                 .connect(broadcast)
-                .process(new UserAudiencesFunction(settings))
-                .uid(AUDIENCES_UID)
-                .name("Profiles: evaluate audiences per user");
+                .transform("Profiles: evaluate audiences per user", TypeInformation.of(MembershipDelta.class),
+                        new UserAudiencesOperator(settings))
+                .uid(AUDIENCES_UID);
         deadLetters = deadLetters.union(deltas.getSideOutput(IngestFunction.DEAD_LETTERS));
 
         DataStream<String> completions = null;
         if (erasures) {
-            completions = deltas.getSideOutput(UserAudiencesFunction.ERASURE_COMPLETIONS);
+            completions = deltas.getSideOutput(UserAudiencesOperator.ERASURE_COMPLETIONS);
             if (notFound != null) {
                 completions = completions.union(notFound);
             }

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * the old ones so that savepoints stay restorable.
  */
 public final class ProfileCodec {
-    /** 2: bucket aggregates as decimals (1 had doubles). */
-    static final int VERSION = 2;
+    /** 3: the definitions epoch; 2: bucket aggregates as decimals (1 had doubles). */
+    static final int VERSION = 3;
     private static final int STRING = 0;
     private static final int NUMBER = 1;
     private static final int BOOLEAN = 2;
@@ -67,6 +67,7 @@ public final class ProfileCodec {
             }
             writeHashes(out, p.recentRequests);
             writeHashes(out, p.recentMessages);
+            varint(out, p.definitionsEpoch);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -76,7 +77,7 @@ public final class ProfileCodec {
     public static UserProfile decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int version = in.readUnsignedByte();
-            if (version != VERSION && version != 1) {
+            if (version < 1 || version > VERSION) {
                 throw new IllegalStateException("unknown profile format version " + version);
             }
             UserProfile p = new UserProfile();
@@ -107,6 +108,8 @@ public final class ProfileCodec {
             }
             p.recentRequests = readHashes(in);
             p.recentMessages = readHashes(in);
+            // Older profiles were written before definition changes were counted.
+            p.definitionsEpoch = version >= 3 ? readVarint(in) : 0;
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -33,6 +33,11 @@ public final class UserProfile {
     public long[] recentMessages = new long[0];
     /** The instant of the user's registered expiry timer, or Long.MIN_VALUE for none. */
     public long timerAt = Long.MIN_VALUE;
+    /**
+     * The number of definition changes this profile has been evaluated under (see
+     * DefinitionsInForce): one behind the operator's while a change has yet to reach the user.
+     */
+    public int definitionsEpoch;
 
     public boolean isMember(int audienceId) {
         Integer seq = seqs.get(audienceId);

@@ -15,8 +15,8 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
@@ -25,12 +25,13 @@ import org.audienceengine.evaluation.Scenarios.Scenario;
 import org.audienceengine.ingest.BatchParser;
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.profile.ProfileCodec;
-import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.profile.UserAudiencesOperator;
 import org.audienceengine.reference.RefJson;
 import org.audienceengine.reference.RefModel.Audience;
 import org.audienceengine.reference.RefModel.Batch;
 import org.audienceengine.reference.RefModel.Delta;
 import org.audienceengine.reference.ReferenceEvaluator;
+import org.audienceengine.testutils.Harness;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class EvaluationProperties {
         List<MembershipDelta> engine;
         try (Engine e = new Engine(s)) {
             e.pushAll();
-            e.harness.processWatermark(Long.MAX_VALUE);
+            e.harness.processWatermark1(new Watermark(Long.MAX_VALUE));
             engine = e.harness.extractOutputValues();
         }
         List<Delta> expected = new ReferenceEvaluator(s.audiences(), s.lifetimeMs()).run(s.batches());
@@ -90,7 +91,7 @@ class EvaluationProperties {
         try (Engine e = new Engine(s)) {
             e.pushAll();
             for (long at : instants) {
-                e.harness.processWatermark(at);
+                e.harness.processWatermark1(new Watermark(at));
                 for (long mpid : Scenarios.users(s)) {
                     byte[] stored = e.profileBytes(mpid);
                     if (stored != null) {
@@ -111,7 +112,7 @@ class EvaluationProperties {
      */
     private static final class Engine implements AutoCloseable {
         final Scenario scenario;
-        final KeyedBroadcastOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta> harness;
+        final KeyedTwoInputStreamOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta> harness;
 
         Engine(Scenario s) throws Exception {
             this.scenario = s;
@@ -119,14 +120,10 @@ class EvaluationProperties {
                     .timeMode(TimeMode.EVENT)
                     .profileLifetimeMs(s.lifetimeMs())
                     .build();
-            harness = new KeyedBroadcastOperatorTestHarness<>(
-                    new CoBroadcastWithKeyedOperator<>(
-                            new UserAudiencesFunction(settings), List.of(UserAudiencesFunction.DEFINITIONS)),
-                    IngestedBatch::getMpid, Types.LONG, EngineSettings.DEFAULT_MAX_PARALLELISM, 1, 0);
-            harness.setStateBackend(new HashMapStateBackend());
+            harness = Harness.operator(settings, Harness.Backend.HEAP);
             harness.open();
             // As in the job, the definitions input never holds event time back.
-            harness.processBroadcastWatermark(Long.MAX_VALUE);
+            harness.processWatermark2(new Watermark(Long.MAX_VALUE));
         }
 
         void pushAll() throws Exception {
@@ -137,7 +134,7 @@ class EvaluationProperties {
                 BatchParser.Result parsed = BatchParser.parse(payload, null);
                 assertThat(parsed.ok()).as("%s", parsed.rejection()).isTrue();
                 assertThat(parsed.batch().batchTime).isEqualTo(batchTime);
-                harness.processElement(new IngestedBatch(b.mpid(), batchTime, b.order(), null, payload), batchTime);
+                harness.processElement1(new IngestedBatch(b.mpid(), batchTime, b.order(), null, payload), batchTime);
             }
         }
 
@@ -145,7 +142,7 @@ class EvaluationProperties {
             KeyedStateBackend<Long> backend = harness.getOperator().getKeyedStateBackend();
             backend.setCurrentKey(mpid);
             ValueState<byte[]> state = backend.getPartitionedState(
-                    VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, UserAudiencesFunction.profileDescriptor());
+                    VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, UserAudiencesOperator.profileDescriptor());
             return state.value();
         }
 

@@ -34,7 +34,7 @@ import org.audienceengine.deltas.DeltaJson;
 import org.audienceengine.ingest.Rejection.Reason;
 import org.audienceengine.job.AudienceEngineJob;
 import org.audienceengine.job.FlinkDefaults;
-import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.profile.UserAudiencesOperator;
 import org.audienceengine.replay.JsonLinesFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,7 +180,7 @@ class BadInputITCase {
         for (Run run : List.of(mixed, goodOnly)) {
             JobExecutionResult result = run.result();
             assertThat((Long) result.getAccumulatorResult(IngestFunction.ACCEPTED_ACCUMULATOR)).isEqualTo(goodLines.size());
-            assertThat((Long) result.getAccumulatorResult(UserAudiencesFunction.APPLIED_ACCUMULATOR)).isEqualTo(goodLines.size());
+            assertThat((Long) result.getAccumulatorResult(UserAudiencesOperator.APPLIED_ACCUMULATOR)).isEqualTo(goodLines.size());
         }
         Map<Reason, Long> expected = new EnumMap<>(Reason.class);
         for (Reason reason : Reason.values()) {

@@ -46,7 +46,7 @@ class UserAudiencesErasureTest {
             }
             assertThat(h.usersWithState()).isEmpty();
             assertThat(h.processingTimers()).isZero();
-            JsonNode completion = MAPPER.readTree(h.sideOutput(UserAudiencesFunction.ERASURE_COMPLETIONS).get(0));
+            JsonNode completion = MAPPER.readTree(h.sideOutput(UserAudiencesOperator.ERASURE_COMPLETIONS).get(0));
             assertThat(completion.get("request_id").asText()).isEqualTo("r-1");
             assertThat(completion.get("mpid").asLong()).isEqualTo(ANN);
             assertThat(completion.get("status").asText()).isEqualTo("completed");
@@ -61,7 +61,7 @@ class UserAudiencesErasureTest {
     void erasureOfAnUnknownUserIsNotFound() throws Exception {
         try (Harness h = Harness.open(Harness.settings(DOC).timeMode(TimeMode.PROCESSING).build())) {
             assertThat(h.push(IngestedBatch.erasure(42, "r-2", T0, Long.MAX_VALUE))).isEmpty();
-            JsonNode completion = MAPPER.readTree(h.sideOutput(UserAudiencesFunction.ERASURE_COMPLETIONS).get(0));
+            JsonNode completion = MAPPER.readTree(h.sideOutput(UserAudiencesOperator.ERASURE_COMPLETIONS).get(0));
             assertThat(completion.get("status").asText()).isEqualTo("not_found");
         }
     }

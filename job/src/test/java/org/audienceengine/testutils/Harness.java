@@ -10,15 +10,15 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.ingest.IngestedBatch;
-import org.audienceengine.profile.UserAudiencesFunction;
+import org.audienceengine.profile.UserAudiencesOperator;
 import org.audienceengine.testutils.Batches.BatchBuilder;
 
 import java.lang.reflect.Method;
@@ -37,20 +37,49 @@ public final class Harness implements AutoCloseable {
     /** The state backend to run on; HEAP only to cross-check counts RocksDB cannot give. */
     public enum Backend { ROCKSDB, HEAP }
 
-    private final KeyedBroadcastOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta> harness;
+    private final KeyedTwoInputStreamOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta> harness;
     private final TimeMode mode;
     private int taken;
     private long nextOrder;
 
     private Harness(EngineSettings settings, Backend backend) throws Exception {
         this.mode = settings.timeMode();
-        this.harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new UserAudiencesFunction(settings), List.of(UserAudiencesFunction.DEFINITIONS)),
-                IngestedBatch::getMpid, Types.LONG, EngineSettings.DEFAULT_MAX_PARALLELISM, 1, 0);
+        this.harness = operator(settings, backend);
+    }
+
+    /**
+     * The operator in a bare harness, set up as production runs it: keyed by mpid on the batches
+     * input, the definitions input unkeyed (broadcast). Call {@code open} or {@code initializeState}.
+     */
+    public static KeyedTwoInputStreamOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta> operator(
+            EngineSettings settings, Backend backend) throws Exception {
+        var harness = new KeyedTwoInputStreamOperatorTestHarness<Long, IngestedBatch, String, MembershipDelta>(
+                new UserAudiencesOperator(settings), IngestedBatch::getMpid, null, Types.LONG,
+                EngineSettings.DEFAULT_MAX_PARALLELISM, 1, 0);
         configure(harness, backend);
         harness.setup(TypeInformation.of(MembershipDelta.class)
                 .createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+        return harness;
+    }
+
+    /**
+     * Runs the operator's queued mailbox actions (the backfill walk's chunks) until none is left,
+     * as the task does between records.
+     */
+    public static void runMailbox(AbstractStreamOperatorTestHarness<?> harness) throws Exception {
+        var mailbox = harness.getTaskMailbox();
+        for (var mail = mailbox.tryTake(0); mail.isPresent(); mail = mailbox.tryTake(0)) {
+            mail.get().run();
+        }
+    }
+
+    /** Runs one queued mailbox action, if any; returns whether there was one. */
+    public boolean runOneMail() throws Exception {
+        var mail = harness.getTaskMailbox().tryTake(0);
+        if (mail.isPresent()) {
+            mail.get().run();
+        }
+        return mail.isPresent();
     }
 
     /** Applies the production configuration to any harness; call before setup. */
@@ -92,12 +121,27 @@ public final class Harness implements AutoCloseable {
 
     /** As in the job: the definitions side never holds back event time. */
     private void definitionsAreTimeless() throws Exception {
-        harness.processBroadcastWatermark(Long.MAX_VALUE);
+        harness.processWatermark2(new Watermark(Long.MAX_VALUE));
     }
 
-    /** Sends a new definitions document on the broadcast side; returns the deltas it caused. */
+    /**
+     * Sends a new definitions document on the broadcast side and lets its backfill run to the
+     * end; returns the deltas it caused.
+     */
     public List<MembershipDelta> definitions(String json) throws Exception {
-        harness.processBroadcastElement(json, 0L);
+        harness.processElement2(json, 0L);
+        runMailbox(harness);
+        return newDeltas();
+    }
+
+    /** Sends a definitions document and leaves its backfill queued (see {@link #runOneMail}). */
+    public void definitionsQueued(String json) throws Exception {
+        harness.processElement2(json, 0L);
+    }
+
+    /** Lets queued mailbox actions run (a backfill started at open, say); returns their deltas. */
+    public List<MembershipDelta> settle() throws Exception {
+        runMailbox(harness);
         return newDeltas();
     }
 
@@ -121,13 +165,13 @@ public final class Harness implements AutoCloseable {
     }
 
     public List<MembershipDelta> push(IngestedBatch batch) throws Exception {
-        harness.processElement(batch, batch.batchTime);
+        harness.processElement1(batch, batch.batchTime);
         return newDeltas();
     }
 
     /** Advances event time; returns the deltas this emitted. */
     public List<MembershipDelta> watermark(long time) throws Exception {
-        harness.processWatermark(time);
+        harness.processWatermark1(new Watermark(time));
         return newDeltas();
     }
 
@@ -178,7 +222,7 @@ public final class Harness implements AutoCloseable {
         KeyedStateBackend<Long> backend = harness.getOperator().getKeyedStateBackend();
         Set<Long> users = new TreeSet<>();
         for (String state : List.of(
-                UserAudiencesFunction.profileDescriptor().getName(), UserAudiencesFunction.pendingDescriptor().getName())) {
+                UserAudiencesOperator.profileDescriptor().getName(), UserAudiencesOperator.pendingDescriptor().getName())) {
             try (Stream<Long> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                 keys.forEach(users::add);
             }
