@@ -242,7 +242,7 @@ public final class BatchParser {
             Map.Entry<String, JsonNode> purpose = it.next();
             JsonNode record = purpose.getValue();
             UserAttributeReader.checkName(purpose.getKey(), "consent purpose");
-            if (record.isNull()) {
+            if (record.isNull() || record.path("consented").isNull()) {
                 // null for an optional field means absent: no record for this purpose.
                 continue;
             }

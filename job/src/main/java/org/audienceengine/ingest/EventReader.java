@@ -71,12 +71,15 @@ final class EventReader {
         boolean hasLocation = false;
         JsonNode location = data.get("location");
         if (location != null && !location.isNull()) {
-            if (!location.isObject() || !location.path("latitude").isNumber() || !location.path("longitude").isNumber()) {
+            if (!location.isObject() || !numberOrNull(location.get("latitude")) || !numberOrNull(location.get("longitude"))) {
                 throw bad(path, "data.location must be {latitude, longitude} numbers");
             }
-            lat = location.get("latitude").doubleValue();
-            lon = location.get("longitude").doubleValue();
-            hasLocation = true;
+            // A coordinate that is null means absent: the event has no location.
+            hasLocation = location.get("latitude").isNumber() && location.get("longitude").isNumber();
+            if (hasLocation) {
+                lat = location.get("latitude").doubleValue();
+                lon = location.get("longitude").doubleValue();
+            }
         }
         String messageId = text(data.get("source_message_id"), path + ".data.source_message_id");
         return new Event(type, name, customEventType, time, attributes, hasLocation, lat, lon, messageId);
@@ -145,6 +148,11 @@ final class EventReader {
             throw new Invalid(Reason.BAD_EVENT, path + " must be a string");
         }
         return node.textValue();
+    }
+
+    /** Present, and a number or null (the schema's Number). */
+    private static boolean numberOrNull(JsonNode node) {
+        return node != null && (node.isNumber() || node.isNull());
     }
 
     private static Invalid bad(String path, String message) {

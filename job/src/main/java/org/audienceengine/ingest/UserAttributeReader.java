@@ -11,7 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Reads {@code user_attributes}: strings, numbers, booleans, lists of strings, or null (delete). */
+/** Reads {@code user_attributes}: strings, numbers, booleans, lists (of strings), or null (delete). */
 final class UserAttributeReader {
     private UserAttributeReader() {}
 
@@ -45,10 +45,15 @@ final class UserAttributeReader {
             }
             List<String> list = new ArrayList<>(value.size());
             for (JsonNode element : value) {
-                if (!element.isTextual()) {
+                // The schema lists "string, number, boolean or null": each is kept as its JSON
+                // text, and a null entry is absent.
+                if (element.isNull()) {
+                    continue;
+                }
+                if (!element.isValueNode()) {
                     throw new Invalid(Reason.WRONG_TYPE, "user attribute " + quote(name) + " must list strings only");
                 }
-                list.add(checkValue(name, element.textValue()));
+                list.add(checkValue(name, element.isNumber() ? BatchParser.decimal(element).toPlainString() : element.asText()));
             }
             return List.copyOf(list);
         }

@@ -68,6 +68,21 @@ class BatchParserJsonTextTest {
         assertThat(timed.batchTime).isEqualTo(5);
     }
 
+    @Test
+    void listEntriesAreTheirJsonTextAndNullEntriesAreAbsent() {
+        Batch batch = accepted(goodWith("user_attributes", "{'tags': ['a', 2, true, null, 2.50]}"));
+        assertThat(batch.userAttributes.get("tags")).isEqualTo(java.util.List.of("a", "2", "true", "2.5"));
+    }
+
+    @Test
+    void aNullCoordinateOrConsentedIsAbsent() {
+        Batch batch = accepted(goodWith("events", "[{'event_type': 'screen_view', 'data': {'screen_name': 'home',"
+                + " 'location': {'latitude': null, 'longitude': 5.5}}}]")
+                .set("consent_state", TestBatches.read("{'gdpr': {'marketing': {'consented': null}}}")));
+        assertThat(batch.events.get(0).hasLocation).isFalse();
+        assertThat(batch.consent).isEmpty();
+    }
+
     /** Required by the schema: development data must never reach production connections by accident. */
     @Test
     void aBatchWithoutEnvironmentIsAWrongType() {
