@@ -95,7 +95,7 @@ final class UserSteps {
         }
         long at = changeTime(p, limit);
         if (before != null) {
-            p = catchUp(before, p, mpid, at);
+            p = catchUp(before, p, mpid, at, true);
             if (p == null) {
                 return null;
             }
@@ -106,9 +106,10 @@ final class UserSteps {
         if (p.timerAt != NO_TIMER) {
             deleteTimer(p.timerAt);
         }
+        // The new set's instants up to the limit are evaluated here, never registered.
         long next = evaluator.nextInstant(p, at);
         p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
-        p = catchUp(evaluator, p, mpid, Math.max(at, limit));
+        p = catchUp(evaluator, p, mpid, Math.max(at, limit), false);
         if (p != null) {
             p.timerAt = NO_TIMER;
         }
@@ -134,14 +135,18 @@ final class UserSteps {
      * the timer, when it comes, finds nothing left to do. No timer is left registered.
      */
     UserProfile catchUp(UserProfile p, long mpid, long now) throws Exception {
-        return catchUp(evaluator, p, mpid, now);
+        return catchUp(evaluator, p, mpid, now, true);
     }
 
-    private UserProfile catchUp(ProfileEvaluator ev, UserProfile p, long mpid, long now) throws Exception {
+    /** @param registered whether {@code p.timerAt} is a registered timer (to delete once it is passed) */
+    private UserProfile catchUp(ProfileEvaluator ev, UserProfile p, long mpid, long now, boolean registered)
+            throws Exception {
         if (p == null || p.timerAt == NO_TIMER || p.timerAt > now) {
             return p;
         }
-        deleteTimer(p.timerAt);
+        if (registered) {
+            deleteTimer(p.timerAt);
+        }
         while (p.timerAt != NO_TIMER && p.timerAt <= now) {
             long at = p.timerAt;
             if (at >= ev.expiresAt(p)) {
