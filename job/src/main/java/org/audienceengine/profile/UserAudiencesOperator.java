@@ -239,11 +239,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
         long mpid = timer.getKey();
         UserProfile p = load();
         if (p != null && p.definitionsEpoch != definitions.epoch()) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            long until = Math.max(now, steps.changeTime(p, now));
-            p = steps.bringOver(p, mpid, now);
-            steps.schedule(p, until);
-            save(mpid, p);
+            bringOverNow(p, mpid);
             return;
         }
         if (p == null || p.timerAt != at) {
@@ -285,9 +281,14 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
     /** A visit of the backfill walk: the current user, if still behind, is brought over now. */
     private void bringOver(long mpid) throws Exception {
         UserProfile p = load();
-        if (p == null || p.definitionsEpoch == definitions.epoch()) {
-            return;
+        if (p != null && p.definitionsEpoch != definitions.epoch()) {
+            bringOverNow(p, mpid);
         }
+    }
+
+    /** Brings a loaded user over up to the current time, arms their timer and saves them. */
+    private void bringOverNow(UserProfile loaded, long mpid) throws Exception {
+        UserProfile p = loaded;
         long now = settings.timeMode() == TimeMode.PROCESSING
                 ? getProcessingTimeService().getCurrentProcessingTime() : timers.currentWatermark();
         long until = Math.max(now, steps.changeTime(p, now));

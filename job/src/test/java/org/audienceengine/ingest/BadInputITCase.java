@@ -345,7 +345,7 @@ class BadInputITCase {
         bad.add(field("no environment", "environment", "null", Reason.WRONG_TYPE));
         bad.add(field("attributes a list", "user_attributes", "[{'plan': 'pro'}]", Reason.WRONG_TYPE));
         bad.add(field("attribute an object", "user_attributes", "{'plan': {'name': 'pro'}}", Reason.WRONG_TYPE));
-        bad.add(field("list holding a number", "user_attributes", "{'tags': ['a', 1]}", Reason.WRONG_TYPE));
+        bad.add(field("list holding an object", "user_attributes", "{'tags': ['a', {'b': 1}]}", Reason.WRONG_TYPE));
         bad.add(field("environment staging", "environment", "'staging'", Reason.WRONG_TYPE));
         ObjectNode anonymous = tempting();
         anonymous.remove(List.of("mpid", "user_identities"));

@@ -12,9 +12,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.kafka.EmbeddedKafka;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,24 +56,16 @@ class DefinitionChangesITCase {
     @Test
     void publishedDocumentsAndChangedFilesAtRestartGiveTheirDeltasExactlyOnce() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            EngineConfig config = EngineConfig.defaults().with(Map.of(
-                    EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    EngineConfig.TIME_MODE, "processing",
-                    EngineConfig.CHECKPOINT_INTERVAL, "500ms",
-                    EngineConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString(),
-                    EngineConfig.TRANSACTION_TIMEOUT, "2m",
-                    EngineConfig.PARALLELISM, "2"));
-            kafka.createTopics(2, config.eventsTopic(), config.deltasTopic(), config.deadLettersTopic(),
-                    config.definitionsTopic(), config.dsrRequestsTopic(), config.dsrCompletionsTopic());
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
+            EngineConfig config = LiveKafka.processingTime(kafka, dir);
+            try (KafkaProducer<byte[], byte[]> producer = LiveKafka.producer(kafka.bootstrapServers());
                     TopicFollower deltas = new TopicFollower(kafka.bootstrapServers(), config.deltasTopic())) {
                 JobClient first = start(config, FILE, null);
                 long now = System.currentTimeMillis();
-                send(producer, config.eventsTopic(), batch(1, now, "pro", true));
-                send(producer, config.eventsTopic(), batch(2, now, "free", false));
+                LiveKafka.send(producer, config.eventsTopic(), batch(1, now, "pro", true));
+                LiveKafka.send(producer, config.eventsTopic(), batch(2, now, "free", false));
                 deltas.awaitUntil(d -> members(d).equals(Map.of(1L, "1,2,5")), WAIT, "Ann in 1, 2 and 5");
 
-                send(producer, config.definitionsTopic(), PUBLISHED);
+                LiveKafka.send(producer, config.definitionsTopic(), PUBLISHED);
                 List<JsonNode> afterPublish = deltas.awaitUntil(
                         d -> members(d).equals(Map.of(1L, "3", 2L, "1,3")), WAIT, "the published document");
                 assertThat(afterPublish.subList(3, afterPublish.size()))
@@ -98,7 +86,7 @@ class DefinitionChangesITCase {
                 // The same file again changes nothing: the next delta is the one a new batch causes.
                 JobClient third = start(config, CHANGED_FILE, savepoint2);
                 try {
-                    send(producer, config.eventsTopic(), batch(3, System.currentTimeMillis(), "pro", false));
+                    LiveKafka.send(producer, config.eventsTopic(), batch(3, System.currentTimeMillis(), "pro", false));
                     List<JsonNode> all = deltas.awaitUntil(d -> d.size() > afterRestart.size(), WAIT, "Cat's delta");
                     assertThat(all.subList(afterRestart.size(), all.size())).singleElement().satisfies(d -> {
                         assertThat(d.get("mpid").asLong()).isEqualTo(3);
@@ -165,14 +153,5 @@ class DefinitionChangesITCase {
                 : "[]";
         return "{\"mpid\": " + mpid + ", \"environment\": \"production\", \"timestamp_unixtime_ms\": " + time
                 + ", \"user_attributes\": {\"plan\": \"" + plan + "\"}, \"events\": " + events + "}";
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get();
     }
 }

@@ -11,9 +11,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.kafka.EmbeddedKafka;
@@ -21,11 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -58,31 +53,23 @@ class LiveJobITCase {
     @Test
     void liveMembershipsFollowDataTimeDefinitionsAndErasure() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            EngineConfig config = EngineConfig.defaults().with(Map.of(
-                    EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    EngineConfig.TIME_MODE, "processing",
-                    EngineConfig.CHECKPOINT_INTERVAL, "500ms",
-                    EngineConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString(),
-                    EngineConfig.TRANSACTION_TIMEOUT, "2m",
-                    EngineConfig.PARALLELISM, "2"));
-            kafka.createTopics(2, config.eventsTopic(), config.deltasTopic(), config.deadLettersTopic(),
-                    config.definitionsTopic(), config.dsrRequestsTopic(), config.dsrCompletionsTopic());
+            EngineConfig config = LiveKafka.processingTime(kafka, dir);
             Configuration flink = new Configuration();
             flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
             LiveJob.build(env, config, D1);
 
             JobClient job = env.executeAsync("live test");
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
+            try (KafkaProducer<byte[], byte[]> producer = LiveKafka.producer(kafka.bootstrapServers());
                     TopicFollower deltas = new TopicFollower(kafka.bootstrapServers(), config.deltasTopic());
                     TopicFollower dlq = new TopicFollower(kafka.bootstrapServers(), config.deadLettersTopic());
                     TopicFollower completions = new TopicFollower(kafka.bootstrapServers(), config.dsrCompletionsTopic())) {
                 long now = System.currentTimeMillis();
-                send(producer, config.eventsTopic(), batch(1, now, "ann@example.com", "pro", true));
-                send(producer, config.eventsTopic(), batch(2, now, "bob@example.com", "free", true));
-                send(producer, config.eventsTopic(), batch(3, now, "cat@example.com", "pro", false));
-                send(producer, config.eventsTopic(), "{\"mpid\": {\"oops\": 1}}");
-                send(producer, config.eventsTopic(), "\u0000\u0001 not json");
+                LiveKafka.send(producer, config.eventsTopic(), batch(1, now, "ann@example.com", "pro", true));
+                LiveKafka.send(producer, config.eventsTopic(), batch(2, now, "bob@example.com", "free", true));
+                LiveKafka.send(producer, config.eventsTopic(), batch(3, now, "cat@example.com", "pro", false));
+                LiveKafka.send(producer, config.eventsTopic(), "{\"mpid\": {\"oops\": 1}}");
+                LiveKafka.send(producer, config.eventsTopic(), "\u0000\u0001 not json");
 
                 deltas.awaitUntil(has(1, 1, "add", "criteria").and(has(1, 2, "add", "criteria"))
                         .and(has(2, 1, "add", "criteria")).and(has(2, 3, "add", "criteria")), WAIT, "adds on data");
@@ -94,13 +81,13 @@ class LiveJobITCase {
 
                 // Definitions at run time: the invalid document is rejected, the valid one adds
                 // everyone who has a plan, without any of them sending anything.
-                send(producer, config.definitionsTopic(), INVALID);
-                send(producer, config.definitionsTopic(), D2);
+                LiveKafka.send(producer, config.definitionsTopic(), INVALID);
+                LiveKafka.send(producer, config.definitionsTopic(), D2);
                 deltas.awaitUntil(has(3, 1, "add", "definition").and(has(3, 2, "add", "definition"))
                         .and(has(3, 3, "add", "definition")), WAIT, "adds by definition");
 
                 // Erasure by email.
-                send(producer, config.dsrRequestsTopic(),
+                LiveKafka.send(producer, config.dsrRequestsTopic(),
                         "{\"request_id\": \"r-cat\", \"type\": \"erasure\", \"identity\": {\"type\": \"email\", \"value\": \"CAT@example.com\"}}");
                 deltas.awaitUntil(has(2, 3, "remove", "erasure").and(has(3, 3, "remove", "erasure")), WAIT, "erasure");
                 List<JsonNode> done = completions.awaitUntil(records -> !records.isEmpty(), WAIT, "completion");
@@ -157,14 +144,5 @@ class LiveJobITCase {
         return "{\"mpid\": " + mpid + ", \"environment\": \"production\", \"timestamp_unixtime_ms\": " + time
                 + ", \"user_identities\": {\"email\": \"" + email + "\"}, \"user_attributes\": {\"plan\": \"" + plan
                 + "\"}, \"events\": " + events + "}";
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get();
     }
 }
