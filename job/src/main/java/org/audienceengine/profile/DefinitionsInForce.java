@@ -45,6 +45,8 @@ final class DefinitionsInForce {
     private final BroadcastState<String, String> state;
     private final boolean reports;
     private AudienceSet current;
+    /** Of {@code current}, kept: a gauge reads it at every report. */
+    private String fingerprint;
     private AudienceSet previous;
     private Set<Integer> changed = Set.of();
     private int epoch;
@@ -65,15 +67,16 @@ final class DefinitionsInForce {
     static DefinitionsInForce start(BroadcastState<String, String> state, String submitted, long restoredAt,
             boolean reports) throws Exception {
         DefinitionsInForce d = new DefinitionsInForce(state, reports);
-        String fingerprint = Definitions.fingerprint(submitted);
+        String submittedFingerprint = Definitions.fingerprint(submitted);
         String inForce = state.get(CURRENT);
         if (inForce == null) {
             d.install(submitted, 0, Long.MIN_VALUE);
-            state.put(SUBMITTED, fingerprint);
+            state.put(SUBMITTED, submittedFingerprint);
             d.report("from the file given at submit");
             return d;
         }
         d.current = Definitions.parseValid(inForce);
+        d.fingerprint = Definitions.fingerprint(inForce);
         d.epoch = Integer.parseInt(state.get(EPOCH) == null ? "0" : state.get(EPOCH));
         d.changedAt = Long.parseLong(state.get(CHANGED_AT) == null ? Long.toString(Long.MIN_VALUE) : state.get(CHANGED_AT));
         String before = state.get(PREVIOUS);
@@ -82,8 +85,8 @@ final class DefinitionsInForce {
             d.changed = d.current.changedSince(d.previous);
         }
         String lastSubmitted = state.get(SUBMITTED);
-        state.put(SUBMITTED, fingerprint);
-        if (lastSubmitted == null || lastSubmitted.equals(fingerprint)) {
+        state.put(SUBMITTED, submittedFingerprint);
+        if (lastSubmitted == null || lastSubmitted.equals(submittedFingerprint)) {
             // A state written before files were compared, or the same file again.
             d.report("kept from the checkpoint; the file given at submit is unchanged");
         } else if (!d.valid(submitted)) {
@@ -115,6 +118,7 @@ final class DefinitionsInForce {
         Set<Integer> difference = next.changedSince(current);
         if (difference.isEmpty()) {
             current = next;
+            fingerprint = Definitions.fingerprint(json);
             state.put(CURRENT, json);
             return false;
         }
@@ -149,6 +153,7 @@ final class DefinitionsInForce {
 
     private void install(String json, int newEpoch, long at) throws Exception {
         current = Definitions.parseValid(json);
+        fingerprint = Definitions.fingerprint(json);
         epoch = newEpoch;
         changedAt = at;
         state.put(CURRENT, json);
@@ -187,6 +192,6 @@ final class DefinitionsInForce {
     }
 
     String fingerprint() {
-        return Definitions.fingerprint(current.sourceJson());
+        return fingerprint;
     }
 }

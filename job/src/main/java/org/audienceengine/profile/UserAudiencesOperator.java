@@ -226,8 +226,11 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
                 ? getProcessingTimeService().getCurrentProcessingTime() : timers.currentWatermark();
         // Users of a change under way are brought over first: a profile is at most one epoch behind.
         walk.finishNow();
+        AudienceSet before = definitions.current();
         boolean changed = definitions.offer(record.getValue(), at);
-        use();
+        if (definitions.current() != before) {
+            use();
+        }
         if (changed) {
             walk.start();
         }

@@ -8,8 +8,6 @@ import org.apache.flink.util.OutputTag;
 
 import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
-import org.audienceengine.definitions.Audience;
-import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
 import org.audienceengine.erasure.ErasureCompletion;
@@ -23,8 +21,6 @@ import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
 
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -94,14 +90,12 @@ final class UserSteps {
             return p;
         }
         long at = changeTime(p, limit);
-        if (before != null) {
-            p = catchUp(before, p, mpid, at, true);
-            if (p == null) {
-                return null;
-            }
+        // A profile behind the epoch means a change happened, so the set before it is known.
+        p = catchUp(before, p, mpid, at, true);
+        if (p == null) {
+            return null;
         }
-        AudienceSet previous = before != null ? before.audiences() : evaluator.audiences();
-        emit(DefinitionBackfill.apply(mpid, p, at, previous, evaluator.audiences(), changedFor(p)));
+        emit(DefinitionBackfill.apply(mpid, p, at, before.audiences(), evaluator.audiences(), definitions.changed()));
         p.definitionsEpoch = definitions.epoch();
         if (p.timerAt != NO_TIMER) {
             deleteTimer(p.timerAt);
@@ -114,18 +108,6 @@ final class UserSteps {
             p.timerAt = NO_TIMER;
         }
         return p;
-    }
-
-    /** The audiences to re-evaluate; every one if the set before the change is not known. */
-    private Set<Integer> changedFor(UserProfile p) {
-        if (before != null) {
-            return definitions.changed();
-        }
-        Set<Integer> all = new TreeSet<>(p.seqs.keySet());
-        for (Audience a : evaluator.audiences().inEvaluationOrder()) {
-            all.add(a.id());
-        }
-        return all;
     }
 
     /**
