@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks an audience definitions document against audiences.md. A document is accepted or rejected as a whole,
@@ -41,36 +40,6 @@ public final class DefinitionsValidator {
 
     private static final String ID_MESSAGE = "must be an integer between 1 and 2147483647";
     private static final String SCALAR_MESSAGE = "must be a string, number or boolean";
-
-    private static final Set<String> ROOT_KEYS = Set.of("audiences");
-    private static final Set<String> AUDIENCE_KEYS = Set.of("id", "name", "external_name", "enabled", "criteria");
-    private static final List<String> CONDITIONS = List.of("and", "or", "not", "event", "user_attribute",
-            "identity", "device", "consent", "first_seen", "location", "audience");
-    private static final Set<String> FILTER_KEYS = Set.of("attribute", "op", "value");
-    /** The keys allowed in the body of each leaf condition. */
-    private static final Map<String, Set<String>> BODY_KEYS = Map.of(
-            "event", Set.of("type", "name", "custom_event_type", "where", "within", "count", "sum", "min", "max",
-                    "avg"),
-            "user_attribute", Set.of("name", "op", "value"),
-            "identity", Set.of("type", "op", "value"),
-            "device", Set.of("field", "op", "value"),
-            "consent", Set.of("purpose", "consented"),
-            "first_seen", Set.of("within"),
-            "location", Set.of("latitude", "longitude", "radius_km"),
-            "audience", Set.of("id"));
-    private static final List<String> AGGREGATES = List.of("count", "sum", "min", "max", "avg");
-    private static final List<String> AGGREGATE_OPS =
-            List.of("equals", "not_equals", "in", "gt", "gte", "lt", "lte", "between");
-    private static final List<String> OPS = List.of("exists", "not_exists", "equals", "not_equals", "contains",
-            "not_contains", "matches", "in", "gt", "gte", "lt", "lte", "between");
-    private static final List<String> CUSTOM_EVENT_TYPES = List.of("navigation", "location", "search", "transaction",
-            "user_content", "user_preference", "social", "media", "attribution", "other");
-    private static final Set<String> USER_IDENTITY_TYPES = Set.of("customer_id", "email", "other", "other_id_2",
-            "other_id_3", "other_id_4", "other_id_5", "other_id_6", "other_id_7", "other_id_8", "other_id_9",
-            "other_id_10", "mobile_number", "phone_number_2", "phone_number_3", "facebook", "google", "microsoft",
-            "twitter", "yahoo");
-    private static final Pattern EVENT_TYPE = Pattern.compile("[a-z][a-z0-9_]*");
-    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
 
     // Duplicate keys would otherwise be resolved silently (last wins), hiding e.g. a second
     // "event" in one condition; trailing garbage would otherwise be ignored.
@@ -112,7 +81,7 @@ public final class DefinitionsValidator {
     }
 
     private void root(JsonNode root) {
-        if (!object(root, "", ROOT_KEYS)) {
+        if (!object(root, "", DefinitionsVocabulary.ROOT_KEYS)) {
             return;
         }
         audiences = root.get("audiences");
@@ -136,7 +105,7 @@ public final class DefinitionsValidator {
     }
 
     private void audience(JsonNode node, String path) {
-        if (!object(node, path, AUDIENCE_KEYS)) {
+        if (!object(node, path, DefinitionsVocabulary.AUDIENCE_KEYS)) {
             return;
         }
         JsonNode id = required(node, "id", path);
@@ -166,12 +135,12 @@ public final class DefinitionsValidator {
         }
         List<String> kinds = new ArrayList<>();
         node.fieldNames().forEachRemaining(key -> {
-            if (check(CONDITIONS.contains(key), child(path, key), "unknown condition")) {
+            if (check(DefinitionsVocabulary.CONDITIONS.contains(key), child(path, key), "unknown condition")) {
                 kinds.add(key);
             }
         });
         // A node holding only unknown keys has been reported above, key by key.
-        check(!node.isEmpty(), path, "must have exactly one condition key, one of " + String.join(", ", CONDITIONS));
+        check(!node.isEmpty(), path, "must have exactly one condition key, one of " + String.join(", ", DefinitionsVocabulary.CONDITIONS));
         check(kinds.size() <= 1, path,
                 "must have exactly one condition key, has " + kinds.size() + ": " + String.join(", ", kinds));
         // With two keys both bodies are still checked, so that one round of fixes suffices.
@@ -181,7 +150,7 @@ public final class DefinitionsValidator {
     }
 
     private void body(String kind, JsonNode node, String path, int depth) {
-        if (BODY_KEYS.containsKey(kind) && !object(node, path, BODY_KEYS.get(kind))) {
+        if (DefinitionsVocabulary.BODY_KEYS.containsKey(kind) && !object(node, path, DefinitionsVocabulary.BODY_KEYS.get(kind))) {
             return;
         }
         switch (kind) {
@@ -218,24 +187,24 @@ public final class DefinitionsValidator {
 
     private void event(JsonNode node, String path) {
         JsonNode type = node.get("type");
-        check(type == null || type.isTextual() && EVENT_TYPE.matcher(type.textValue()).matches(), path + ".type",
+        check(type == null || type.isTextual() && DefinitionsVocabulary.EVENT_TYPE.matcher(type.textValue()).matches(), path + ".type",
                 "must be a lower-case event type such as custom_event or commerce_event");
         nonEmptyText(node.get("name"), path + ".name");
         JsonNode cet = node.get("custom_event_type");
-        check(cet == null || cet.isTextual() && CUSTOM_EVENT_TYPES.contains(cet.textValue()),
-                path + ".custom_event_type", "must be one of " + String.join(", ", CUSTOM_EVENT_TYPES));
+        check(cet == null || cet.isTextual() && DefinitionsVocabulary.CUSTOM_EVENT_TYPES.contains(cet.textValue()),
+                path + ".custom_event_type", "must be one of " + String.join(", ", DefinitionsVocabulary.CUSTOM_EVENT_TYPES));
         JsonNode where = node.get("where");
         if (where != null && check(where.isArray(), path + ".where", "must be a list of filters")) {
             for (int k = 0; k < where.size(); k++) {
                 String fp = path + ".where[" + k + "]";
-                if (object(where.get(k), fp, FILTER_KEYS)) {
+                if (object(where.get(k), fp, DefinitionsVocabulary.FILTER_KEYS)) {
                     comparison(where.get(k), fp, "attribute");
                 }
             }
         }
         window(node, path);
-        List<String> present = AGGREGATES.stream().filter(node::has).toList();
-        check(present.size() <= 1, path, "must have at most one of " + String.join(", ", AGGREGATES) + ", has "
+        List<String> present = DefinitionsVocabulary.AGGREGATES.stream().filter(node::has).toList();
+        check(present.size() <= 1, path, "must have at most one of " + String.join(", ", DefinitionsVocabulary.AGGREGATES) + ", has "
                 + String.join(", ", present));
         for (String aggregate : present) {
             aggregate(node.get(aggregate), path + "." + aggregate, aggregate.equals("count"));
@@ -244,13 +213,13 @@ public final class DefinitionsValidator {
 
     /** count: {op, value} over a non-negative integer; sum/min/max/avg: {attribute, op, value}. */
     private void aggregate(JsonNode node, String path, boolean count) {
-        if (!object(node, path, count ? Set.of("op", "value") : FILTER_KEYS)) {
+        if (!object(node, path, count ? Set.of("op", "value") : DefinitionsVocabulary.FILTER_KEYS)) {
             return;
         }
         if (!count) {
             nonEmptyText(required(node, "attribute", path), path + ".attribute");
         }
-        String op = op(node, path, AGGREGATE_OPS);
+        String op = op(node, path, DefinitionsVocabulary.AGGREGATE_OPS);
         JsonNode value = op == null ? null : required(node, "value", path);
         if (value != null && op.equals("between")) {
             bounds(value, path + ".value", count);
@@ -270,12 +239,12 @@ public final class DefinitionsValidator {
         JsonNode named = required(node, subject, path);
         if (subject.equals("type")) {
             String t = named == null ? null : named.isTextual() ? named.textValue() : "";
-            check(t == null || USER_IDENTITY_TYPES.contains(t) || DeviceIdentities.isIdentity(t), path + ".type",
+            check(t == null || DefinitionsVocabulary.USER_IDENTITY_TYPES.contains(t) || DeviceIdentities.isIdentity(t), path + ".type",
                     "must be a user identity type or a device_info identity field");
         } else {
             nonEmptyText(named, path + "." + subject);
         }
-        String op = op(node, path, OPS);
+        String op = op(node, path, DefinitionsVocabulary.OPS);
         JsonNode value = node.get("value");
         String vp = path + ".value";
         if (op == null) {
@@ -407,7 +376,7 @@ public final class DefinitionsValidator {
 
     /** Keys that are not plain identifiers are quoted, so that the path stays unambiguous. */
     private static String child(String path, String key) {
-        if (PLAIN_KEY.matcher(key).matches()) {
+        if (DefinitionsVocabulary.PLAIN_KEY.matcher(key).matches()) {
             return path.isEmpty() ? key : path + "." + key;
         }
         return (path.isEmpty() ? "$" : path) + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";

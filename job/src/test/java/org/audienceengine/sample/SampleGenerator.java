@@ -36,39 +36,6 @@ public final class SampleGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
     // city|country|latitude|longitude|weight
-    private static final String[] CITIES = {
-        "Seattle|US|47.6062|-122.3321|10", "Bellevue|US|47.6101|-122.2015|3", "New York|US|40.7128|-74.006|9",
-        "Austin|US|30.2672|-97.7431|5", "Chicago|US|41.8781|-87.6298|5", "Toronto|CA|43.6532|-79.3832|5",
-        "Vancouver|CA|49.2827|-123.1207|3", "London|GB|51.5072|-0.1276|8", "Manchester|GB|53.4808|-2.2426|3",
-        "Berlin|DE|52.52|13.405|6", "Munich|DE|48.1351|11.582|3", "Paris|FR|48.8566|2.3522|6", "Lyon|FR|45.764|4.8357|2",
-        "Madrid|ES|40.4168|-3.7038|4", "Amsterdam|NL|52.3676|4.9041|3", "Milan|IT|45.4642|9.19|3",
-        "Dublin|IE|53.3498|-6.2603|2", "Sydney|AU|-33.8688|151.2093|3", "Sao Paulo|BR|-23.5505|-46.6333|2",
-        "Tokyo|JP|35.6762|139.6503|3"};
-    private static final String EU = "DE FR ES NL IT IE GB";
-    private static final String[] FIRST = words(
-            "anna ben carla david elif farid grace hugo ines jonas kai lena mateo nora omar priya quinn rosa sven yuki");
-    private static final String[] LAST = words("lee garcia smith muller rossi martin nguyen kowalski silva tanaka brown dubois");
-    private static final String[] DOMAINS = words("example.com example.org mail.example.net");
-    private static final String[] INTERESTS = words(
-            "running hiking cycling yoga camping climbing swimming skiing fishing photography");
-    private static final String[] BRANDS = {"Northpeak", "Summit & North", "Riverstone", "Aerolite", "Trailhead Co"};
-    private static final String[] SOURCES = words(
-            "ios_app_store google_play web_organic web_paid_search web_paid_social app_paid_social referral");
-    private static final int[] SOURCE_WEIGHT = {20, 20, 25, 12, 10, 6, 7};
-    private static final String[] QUERIES = {
-        "trail shoes", "winter sale", "tent", "rain jacket", "boots sale", "yoga mat", "headlamp", "sale", "merino", "gps watch"};
-    // sku|name|category|price, cheapest first: items() favours the start of the list
-    private static final String[] PRODUCTS = {
-        "SKU-3003|Running Socks 3-pack|apparel|18.00", "SKU-5002|Water Bottle 1L|accessories|22.00",
-        "SKU-5003|Energy Gel 12-pack|nutrition|24.00", "SKU-2004|Headlamp 400|outdoor|34.00",
-        "SKU-5001|Yoga Mat|accessories|39.00", "SKU-2003|Trekking Poles|outdoor|59.00",
-        "SKU-3002|Merino Base Layer|apparel|79.00", "SKU-1002|Road Glide|footwear|99.00",
-        "SKU-1001|Trail Runner 3|footwear|129.00", "SKU-1003|Alpine Hiking Boot|footwear|189.00",
-        "SKU-2002|Down Sleeping Bag|outdoor|219.00", "SKU-3001|Storm Shell Jacket|apparel|229.00",
-        "SKU-2001|Ridge 2P Tent|outdoor|299.00", "SKU-4001|GPS Sport Watch|electronics|349.00"};
-    private static final int BROWSE = 0, SEARCH = 1, SHOP = 2, VIDEO = 3, ARTICLE = 4, STORE = 5, PRICING = 6;
-    private static final int[] INTENT_WEIGHT = {28, 14, 26, 12, 8, 5, 5, 2}; // the last one: preferences
-
     private record Line(long time, byte[] bytes) {}
 
     private static final class User {
@@ -77,7 +44,7 @@ public final class SampleGenerator {
         String env, platform, customerId, email, newEmail, loyalty;
         String[] city;
         double ltv;
-        final int[] taste = new int[INTENT_WEIGHT.length];
+        final int[] taste = new int[SampleVocabulary.INTENT_WEIGHT.length];
         final ObjectNode attrs = obj(), device = obj();
         ObjectNode consent;
         List<String[]> cart = new ArrayList<>();
@@ -160,21 +127,21 @@ public final class SampleGenerator {
         if (rng.nextInt(12) == 0) n.mpid = -n.mpid; // mParticle ids span the whole signed 64-bit range
         n.noMpid = i % 40 == 20; // a point-of-sale feed that knows only the customer id or email
         n.env = i % 25 == 3 ? "development" : "production";
-        n.city = CITIES[pick(CITIES.length, k -> Integer.parseInt(CITIES[k].split("\\|")[4]))].split("\\|");
+        n.city = SampleVocabulary.CITIES[pick(SampleVocabulary.CITIES.length, k -> Integer.parseInt(SampleVocabulary.CITIES[k].split("\\|")[4]))].split("\\|");
         int p = rng.nextInt(100);
         n.platform = n.noMpid ? "pos" : p < 45 ? "iOS" : p < 80 ? "Android" : "web";
         n.web = n.platform.equals("web");
         n.locates = !n.web && !n.noMpid && chance(55);
         n.bargain = chance(35);
-        String name = any(FIRST) + "." + any(LAST) + (i % 97);
+        String name = any(SampleVocabulary.FIRST) + "." + any(SampleVocabulary.LAST) + (i % 97);
         boolean emailOnly = n.noMpid && i % 80 == 60;
         if (!emailOnly && (n.noMpid || chance(85))) n.customerId = String.format("C%06d", 100000 + i * 7919L % 900000);
         if (n.env.equals("development")) {
             n.email = "qa.tester+" + i + "@example.com";
         } else if (n.noMpid || chance(78)) {
-            n.email = name + "@" + any(DOMAINS);
+            n.email = name + "@" + any(SampleVocabulary.DOMAINS);
             if (chance(4)) { // moved to a new address part-way through
-                n.newEmail = name + ".new@" + any(DOMAINS);
+                n.newEmail = name + ".new@" + any(SampleVocabulary.DOMAINS);
                 n.emailChangeAt = start + 30 * DAY + (long) (rng.nextDouble() * 60 * DAY);
             }
         }
@@ -184,12 +151,12 @@ public final class SampleGenerator {
         a.put("plan", (p = rng.nextInt(100)) < 60 ? "free" : p < 85 ? "plus" : "premium");
         if (chance(85)) {
             ArrayNode list = a.putArray("interests");
-            for (int k = 1 + rng.nextInt(4); k > 0; k--) addIfAbsent(list, any(INTERESTS));
+            for (int k = 1 + rng.nextInt(4); k > 0; k--) addIfAbsent(list, any(SampleVocabulary.INTERESTS));
         }
         n.ltv = chance(30) ? rng.nextInt(80_000) / 100.0 : 0;
         a.put("lifetime_value", n.ltv);
-        a.put("signup_source", n.noMpid ? "store" : SOURCES[pick(SOURCES.length, k -> SOURCE_WEIGHT[k])]);
-        if (chance(55)) a.put("favorite_brand", any(BRANDS));
+        a.put("signup_source", n.noMpid ? "store" : SampleVocabulary.SOURCES[pick(SampleVocabulary.SOURCES.length, k -> SampleVocabulary.SOURCE_WEIGHT[k])]);
+        if (chance(55)) a.put("favorite_brand", any(SampleVocabulary.BRANDS));
         a.put("newsletter", chance(40));
         if (n.web) n.device.put("platform", "web");
         if (!n.web && !n.noMpid) {
@@ -201,14 +168,14 @@ public final class SampleGenerator {
             if (chance(ios ? 70 : 90)) n.device.put(ios ? "ios_advertising_id" : "android_advertising_id", uuid().toUpperCase());
             if (chance(65)) n.device.put("push_token", hex() + hex() + hex() + hex());
         }
-        if (chance(EU.contains(n.city[1]) ? 95 : 35)) {
+        if (chance(SampleVocabulary.EU.contains(n.city[1]) ? 95 : 35)) {
             n.consent = obj();
             n.consent.putObject("marketing").put("consented", chance(60));
             n.consent.putObject("analytics").put("consented", chance(85));
         }
-        for (int k = 0; k < n.taste.length; k++) n.taste[k] = INTENT_WEIGHT[k] * (3 + rng.nextInt(18));
-        if (a.get("newsletter").asBoolean()) n.taste[ARTICLE] *= 3; // readers of the newsletter read the guides
-        if (n.loyalty != null) n.taste[STORE] *= 3;
+        for (int k = 0; k < n.taste.length; k++) n.taste[k] = SampleVocabulary.INTENT_WEIGHT[k] * (3 + rng.nextInt(18));
+        if (a.get("newsletter").asBoolean()) n.taste[SampleVocabulary.ARTICLE] *= 3; // readers of the newsletter read the guides
+        if (n.loyalty != null) n.taste[SampleVocabulary.STORE] *= 3;
         return n;
     }
 
@@ -245,22 +212,22 @@ public final class SampleGenerator {
         }
         if (!u.cart.isEmpty() && chance(40)) purchase(u.cart, u.web ? "web" : "app"); // came back for the cart
         switch (pick(u.taste.length, k -> u.taste[k])) {
-            case BROWSE -> {
+            case SampleVocabulary.BROWSE -> {
                 screen("Home");
                 for (int n = 1 + rng.nextInt(4); n > 0; n--) {
                     screen("Product Detail");
                     if (rng.nextBoolean()) commerce("view_detail", items(1), null);
                 }
             }
-            case SEARCH -> {
+            case SampleVocabulary.SEARCH -> {
                 screen("Search");
                 for (int n = 1 + rng.nextInt(4); n > 0; n--) {
-                    String q = any(QUERIES);
+                    String q = any(SampleVocabulary.QUERIES);
                     q = u.bargain && !q.contains("sale") && rng.nextBoolean() ? q + " sale" : q;
                     custom("Search", "search").put("query", q).put("results", rng.nextInt(60));
                 }
             }
-            case SHOP -> {
+            case SampleVocabulary.SHOP -> {
                 List<String[]> picked = items(1 + rng.nextInt(2));
                 screen("Product Detail");
                 commerce("view_detail", picked, null);
@@ -274,24 +241,24 @@ public final class SampleGenerator {
                     commerce("remove_from_cart", List.<String[]>of(u.cart.remove(0)), null);
                 }
             }
-            case VIDEO -> {
+            case SampleVocabulary.VIDEO -> {
                 for (int n = 1 + rng.nextInt(4); n > 0; n--, clock += rng.nextInt(300_000)) {
                     custom("Video Watched", "media").put("video_id", "v-" + (100 + rng.nextInt(40)))
                             .put("seconds_watched", chance(20) ? 3 + rng.nextInt(15) : 20 + rng.nextInt(600));
                 }
             }
-            case ARTICLE -> {
+            case SampleVocabulary.ARTICLE -> {
                 for (int n = 1 + rng.nextInt(3); n > 0; n--) {
                     custom("Article Read", "user_content").put("article", "guide-" + (1 + rng.nextInt(30)));
                 }
             }
-            case STORE -> {
+            case SampleVocabulary.STORE -> {
                 screen("Store Locator");
                 custom("Store Visit", "location").put("store_id", "ST-" + u.city[0].substring(0, 3).toUpperCase());
                 ((ObjectNode) events.get(events.size() - 1).get("data")).set("location", location(false));
                 if (rng.nextBoolean()) purchase(items(1 + rng.nextInt(2)), "store");
             }
-            case PRICING -> {
+            case SampleVocabulary.PRICING -> {
                 for (int n = 1 + rng.nextInt(2); n > 0; n--) screen("Pricing");
                 if (chance(25)) {
                     String plan = rng.nextBoolean() ? "plus" : "premium";
@@ -302,7 +269,7 @@ public final class SampleGenerator {
             default -> {
                 custom("Preferences Updated", "user_preference");
                 ArrayNode list = u.attrs.has("interests") ? u.attrs.get("interests").deepCopy() : JSON.createArrayNode();
-                addIfAbsent(list, any(INTERESTS));
+                addIfAbsent(list, any(SampleVocabulary.INTERESTS));
                 update("interests", list);
                 if (!u.attrs.has("age") && rng.nextBoolean()) update("age", NODES.numberNode(18 + rng.nextInt(50)));
             }
@@ -471,13 +438,13 @@ public final class SampleGenerator {
         List<String[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double r = rng.nextDouble(); // squared: cheap items sell more often
-            out.add(PRODUCTS[(int) (r * r * PRODUCTS.length)].split("\\|"));
+            out.add(SampleVocabulary.PRODUCTS[(int) (r * r * SampleVocabulary.PRODUCTS.length)].split("\\|"));
         }
         return out;
     }
 
     private ObjectNode location(boolean travelling) {
-        String[] c = travelling ? any(CITIES).split("\\|") : u.city;
+        String[] c = travelling ? any(SampleVocabulary.CITIES).split("\\|") : u.city;
         double lat = Double.parseDouble(c[2]) + (rng.nextDouble() - 0.5) * 0.2;
         double lon = Double.parseDouble(c[3]) + (rng.nextDouble() - 0.5) * 0.3;
         return obj().put("latitude", Math.round(lat * 1e5) / 1e5).put("longitude", Math.round(lon * 1e5) / 1e5);
@@ -500,10 +467,6 @@ public final class SampleGenerator {
 
     private static ObjectNode obj() {
         return JSON.createObjectNode();
-    }
-
-    private static String[] words(String text) {
-        return text.split(" ");
     }
 
     private static void addIfAbsent(ArrayNode list, String value) {
