@@ -1,7 +1,6 @@
 package org.audienceengine.definitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,7 +21,7 @@ class DefinitionsValidatorTest {
             + "matches, in, gt, gte, lt, lte, between";
     private static final String CONDITIONS =
             "and, or, not, event, user_attribute, identity, device, consent, first_seen, location, audience";
-    private static final String WINDOW_FORMAT = "must be <n>m, <n>h or <n>d with n a positive integer";
+    static final String WINDOW_FORMAT = "must be <n>m, <n>h or <n>d with n a positive integer";
 
     /** JSON written with single quotes, for readability. */
     private static List<String> doc(String singleQuoted) {
@@ -246,16 +245,6 @@ class DefinitionsValidatorTest {
         expect("{'event': {'within': null, 'where': [null], 'count': null}}", ".event.where[0]: must be an object",
                 ".event.within: " + WINDOW_FORMAT, ".event.count: must be an object");
         expect("{'first_seen': {'within': 7}}", ".first_seen.within: " + WINDOW_FORMAT);
-    }
-
-    @Test
-    void windowMillis() {
-        assertThat(Windows.windowMillis("1m")).isEqualTo(60_000L);
-        assertThat(Windows.windowMillis("7d")).isEqualTo(7 * 86_400_000L);
-        assertThat(Windows.windowMillis("2160h")).isEqualTo(Windows.windowMillis("90d"));
-        assertThatThrownBy(() -> Windows.windowMillis("91d")).hasMessage("must be between 1m and 90d");
-        assertThatThrownBy(() -> Windows.windowMillis(null)).hasMessage(WINDOW_FORMAT);
-        assertThatThrownBy(() -> Windows.windowMillis("\u0667d")).hasMessage(WINDOW_FORMAT); // Arabic-Indic 7
     }
 
     /** Rows: the aggregate part of an event condition | its errors below {@code .event}, separated by "; ". */
