@@ -1,5 +1,6 @@
 package org.audienceengine.definitions;
 
+import org.audienceengine.evaluation.AudienceInputs;
 import org.audienceengine.evaluation.EventSeries;
 import org.audienceengine.evaluation.Window;
 
@@ -26,6 +27,7 @@ public final class AudienceSet implements Serializable {
     private final String source;
     private final Map<Integer, String> fingerprints;
     private final org.audienceengine.evaluation.SeriesIndex seriesIndex;
+    private final AudienceInputs inputs;
 
     AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source,
             Map<Integer, String> fingerprints) {
@@ -40,6 +42,7 @@ public final class AudienceSet implements Serializable {
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
         this.seriesIndex = new org.audienceengine.evaluation.SeriesIndex(series.values());
+        this.inputs = new AudienceInputs(inEvaluationOrder);
     }
 
     public List<Audience> inEvaluationOrder() {
@@ -61,6 +64,16 @@ public final class AudienceSet implements Serializable {
 
     public boolean hasSeries(long key) {
         return series.containsKey(key);
+    }
+
+    /** The series with this key, or null when no audience of the set reads it. */
+    public EventSeries series(long key) {
+        return series.get(key);
+    }
+
+    /** What each audience reads (positions in evaluation order). */
+    public AudienceInputs inputs() {
+        return inputs;
     }
 
     public List<Window> firstSeenWindows() {

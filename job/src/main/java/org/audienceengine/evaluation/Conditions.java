@@ -1,14 +1,12 @@
 package org.audienceengine.evaluation;
 
 import org.audienceengine.ingest.DeviceIdentities;
-import org.audienceengine.profile.Bucket;
+import org.audienceengine.profile.BucketSeries;
 import org.audienceengine.profile.UserProfile;
 
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /** The condition kinds of audiences.md, compiled. */
 public final class Conditions {
@@ -56,22 +54,23 @@ public final class Conditions {
         }
 
         /** The aggregate over the buckets in the window at T; null for "no value". */
-        BigDecimal value(TreeMap<Long, Bucket> buckets, long at) {
+        BigDecimal value(BucketSeries buckets, long at) {
             long count = 0;
             long numeric = 0;
             BigDecimal sum = BigDecimal.ZERO;
             BigDecimal min = null;
             BigDecimal max = null;
             if (buckets != null) {
-                NavigableMap<Long, Bucket> inWindow =
-                        buckets.subMap(window.firstBucket(at), true, window.bucketOf(at), true);
-                for (Bucket b : inWindow.values()) {
-                    count += b.count;
-                    if (b.numericCount > 0) {
-                        numeric += b.numericCount;
-                        sum = sum.add(b.sum, Bucket.PRECISION);
-                        min = min == null || b.min.compareTo(min) < 0 ? b.min : min;
-                        max = max == null || b.max.compareTo(max) > 0 ? b.max : max;
+                long last = window.bucketOf(at);
+                for (int i = buckets.ceilingIndex(window.firstBucket(at)); i < buckets.size() && buckets.bucket(i) <= last; i++) {
+                    count += buckets.count(i);
+                    if (aggregate != Aggregate.COUNT && buckets.numericCount(i) > 0) {
+                        numeric += buckets.numericCount(i);
+                        sum = sum.add(buckets.sum(i), BucketSeries.PRECISION);
+                        BigDecimal bMin = buckets.min(i);
+                        BigDecimal bMax = buckets.max(i);
+                        min = min == null || bMin.compareTo(min) < 0 ? bMin : min;
+                        max = max == null || bMax.compareTo(max) > 0 ? bMax : max;
                     }
                 }
             }
@@ -80,7 +79,7 @@ public final class Conditions {
                 case SUM -> sum;
                 case MIN -> min;
                 case MAX -> max;
-                case AVG -> numeric == 0 ? null : sum.divide(BigDecimal.valueOf(numeric), Bucket.PRECISION);
+                case AVG -> numeric == 0 ? null : sum.divide(BigDecimal.valueOf(numeric), BucketSeries.PRECISION);
             };
         }
     }

@@ -23,6 +23,8 @@ public final class EventSeries implements Serializable {
     private final long bucketMillis;
     /** Window lengths in buckets of every condition that reads this series. */
     private final SortedSet<Long> windows = new TreeSet<>();
+    /** The same, as an array (read on every batch). */
+    private long[] windowArray = new long[0];
 
     public EventSeries(long key, EventMatcher matcher, String attribute, long bucketMillis) {
         this.key = key;
@@ -33,6 +35,7 @@ public final class EventSeries implements Serializable {
 
     public void addWindow(Window window) {
         windows.add(window.buckets());
+        windowArray = windows.stream().mapToLong(Long::longValue).toArray();
     }
 
     public long key() {
@@ -43,13 +46,14 @@ public final class EventSeries implements Serializable {
         return bucketMillis;
     }
 
-    public SortedSet<Long> windowBuckets() {
-        return windows;
+    /** In ascending order; not to be changed. */
+    public long[] windowBuckets() {
+        return windowArray;
     }
 
     /** Buckets older than this many buckets before q(T) are in no window and can go. */
     public long retentionBuckets() {
-        return windows.isEmpty() ? 0 : windows.last();
+        return windowArray.length == 0 ? 0 : windowArray[windowArray.length - 1];
     }
 
     public EventMatcher matcher() {

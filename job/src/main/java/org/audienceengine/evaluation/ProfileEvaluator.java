@@ -8,11 +8,12 @@ import org.audienceengine.deltas.DeltaFactory.Identities;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
 import org.audienceengine.ingest.Batch;
-import org.audienceengine.profile.Bucket;
+import org.audienceengine.profile.BucketSeries;
 import org.audienceengine.profile.ProfileUpdater;
 import org.audienceengine.profile.UserProfile;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,25 +57,51 @@ public final class ProfileEvaluator {
         return p;
     }
 
-    /** Applies a batch at time T and evaluates the user once; returns the flips. */
+    /**
+     * Applies a batch at time T and evaluates the user once; returns the flips. Only the audiences
+     * that read something the batch changed are evaluated (all of them on a profile's first
+     * batch): every instant before T has been evaluated, so the others hold at T as they are.
+     */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
-        ProfileUpdater.apply(p, batch, at, set, clampFuture);
-        Identities after = Identities.of(p);
-        boolean identitiesChanged = !before.user().equals(after.user());
+        boolean first = p.firstSeenAt == Long.MAX_VALUE;
+        AudienceInputs inputs = set.inputs();
+        BitSet affected = new BitSet(inputs.size());
+        // [0]: a user identity changed; [1]: one that deltas carry (user or device) changed.
+        boolean[] identitiesChanged = {false, false};
+        ProfileUpdater.apply(p, batch, at, set, clampFuture, new ProfileUpdater.Changes() {
+            @Override
+            public void field(String input) {
+                inputs.fieldChanged(input, affected);
+                identitiesChanged[0] |= input.startsWith(AudienceInputs.identity(""));
+                identitiesChanged[1] |= identitiesChanged[0] || input.startsWith(AudienceInputs.device(""));
+            }
+
+            @Override
+            public void series(long seriesKey) {
+                inputs.seriesChanged(seriesKey, affected);
+            }
+        });
+        if (first) {
+            affected.set(0, inputs.size());
+        }
+        inputs.addDependants(affected);
+        Identities after = identitiesChanged[1] ? Identities.of(p) : before;
         List<MembershipDelta> out = new ArrayList<>();
         List<Audience> audiences = set.inEvaluationOrder();
-        boolean[] members = evaluate(p, at);
-        for (int i = 0; i < members.length; i++) {
+        boolean[] members = evaluate(p, at, affected);
+        // Only a changed identity can touch an audience that was not evaluated.
+        BitSet visit = identitiesChanged[0] ? allOf(inputs.size()) : affected;
+        for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             boolean was = p.isMember(a.id());
-            boolean now = members[i];
+            boolean now = affected.get(i) ? members[i] : was;
             if (was && !now) {
                 // The identities the user was added with: those before this batch.
                 out.add(DeltaFactory.next(mpid, p, a, false, reasonFor(a, Reason.CRITERIA), at, before));
             } else if (!was && now) {
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.CRITERIA, at, after));
-            } else if (was && identitiesChanged && usedIdentityChanged(a.id(), before.user(), after.user())) {
+            } else if (was && identitiesChanged[0] && usedIdentityChanged(a.id(), before.user(), after.user())) {
                 out.add(DeltaFactory.next(mpid, p, a, false, Reason.IDENTITY_CHANGE, at, before));
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.IDENTITY_CHANGE, at, after));
             }
@@ -99,20 +126,69 @@ public final class ProfileEvaluator {
         return false;
     }
 
-    /** Evaluates the user at an expiry instant x (a window edge); returns the flips. */
+    /**
+     * Evaluates the user at an expiry instant x (a window edge); returns the flips. Only the
+     * audiences reading a series or first-seen window with an edge at x can flip there.
+     */
     public List<MembershipDelta> evaluateAt(long mpid, UserProfile p, long at) {
+        BitSet affected = edgesAt(p, at);
         ProfileUpdater.prune(p, at, set);
+        if (affected.isEmpty()) {
+            return List.of();
+        }
         Identities ids = Identities.of(p);
         List<MembershipDelta> out = new ArrayList<>();
         List<Audience> audiences = set.inEvaluationOrder();
-        boolean[] members = evaluate(p, at);
-        for (int i = 0; i < members.length; i++) {
+        boolean[] members = evaluate(p, at, affected);
+        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             if (p.isMember(a.id()) != members[i]) {
                 out.add(DeltaFactory.next(mpid, p, a, members[i], reasonFor(a, Reason.EXPIRY), at, ids));
             }
         }
         return out;
+    }
+
+    /** The audiences (and their nested dependants) reading an input with a window edge at {@code at}. */
+    private BitSet edgesAt(UserProfile p, long at) {
+        AudienceInputs inputs = set.inputs();
+        BitSet affected = new BitSet(inputs.size());
+        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
+            EventSeries s = set.series(e.getKey());
+            if (s == null || Math.floorMod(at, s.bucketMillis()) != 0) {
+                continue;
+            }
+            long q = Math.floorDiv(at, s.bucketMillis());
+            BucketSeries buckets = e.getValue();
+            boolean edge = has(buckets, q);
+            for (long w : s.windowBuckets()) {
+                edge = edge || has(buckets, q - w);
+            }
+            if (edge) {
+                inputs.seriesChanged(e.getKey(), affected);
+            }
+        }
+        if (p.firstSeenAt != Long.MAX_VALUE) {
+            for (Window w : set.firstSeenWindows()) {
+                long q = w.bucketOf(p.firstSeenAt);
+                if (w.enterInstant(q) == at || w.leaveInstant(q) == at) {
+                    inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
+                }
+            }
+        }
+        inputs.addDependants(affected);
+        return affected;
+    }
+
+    private static BitSet allOf(int size) {
+        BitSet all = new BitSet(size);
+        all.set(0, size);
+        return all;
+    }
+
+    private static boolean has(BucketSeries buckets, long q) {
+        int i = buckets.ceilingIndex(q);
+        return i < buckets.size() && buckets.bucket(i) == q;
     }
 
     /** Removes the user from every audience with {@code reason}; the caller then drops the state. */
@@ -141,21 +217,22 @@ public final class ProfileEvaluator {
      */
     public long nextInstant(UserProfile p, long at) {
         long next = expiresAt(p);
-        for (EventSeries s : set.series()) {
-            TreeMap<Long, Bucket> buckets = p.series.get(s.key());
-            if (buckets == null) {
+        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
+            EventSeries s = set.series(e.getKey());
+            if (s == null) {
                 continue;
             }
+            BucketSeries buckets = e.getValue();
             long b = s.bucketMillis();
             long qAt = Window.bucketOf(at, b);
-            Long entering = buckets.ceilingKey(qAt + 1);
-            if (entering != null) {
-                next = Math.min(next, entering * b);
+            int entering = buckets.ceilingIndex(qAt + 1);
+            if (entering < buckets.size()) {
+                next = Math.min(next, buckets.bucket(entering) * b);
             }
             for (long w : s.windowBuckets()) {
-                Long leaving = buckets.ceilingKey(qAt - w + 1);
-                if (leaving != null) {
-                    next = Math.min(next, (leaving + w) * b);
+                int leaving = buckets.ceilingIndex(qAt - w + 1);
+                if (leaving < buckets.size()) {
+                    next = Math.min(next, (buckets.bucket(leaving) + w) * b);
                 }
             }
         }
@@ -173,13 +250,16 @@ public final class ProfileEvaluator {
         return next;
     }
 
-    /** Memberships at T, in the set's evaluation order (nested audiences see the new ones). */
-    private boolean[] evaluate(UserProfile p, long at) {
+    /**
+     * Memberships at T of the affected audiences, in the set's evaluation order (nested audiences
+     * see the new ones); the others read as they are.
+     */
+    private boolean[] evaluate(UserProfile p, long at, BitSet affected) {
         Map<Integer, Boolean> decided = new HashMap<>();
         EvaluationContext context = new EvaluationContext(p, at, decided);
         List<Audience> audiences = set.inEvaluationOrder();
         boolean[] result = new boolean[audiences.size()];
-        for (int i = 0; i < result.length; i++) {
+        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             result[i] = a.enabled() && a.criteria().test(context);
             decided.put(a.id(), result[i]);

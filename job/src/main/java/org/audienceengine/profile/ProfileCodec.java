@@ -1,262 +1,359 @@
 package org.audienceengine.profile;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The binary form of a {@link UserProfile} in keyed state: one compact value per user, read and
- * written once per batch. The first byte is a format version; a new version must keep reading
- * the old ones so that savepoints stay restorable.
+ * written once per batch, so it is built for speed: varints, strings as ASCII bytes where they can be,
+ * decimals as an unscaled long and a scale when they fit (as nearly all amounts do), a plain
+ * array instead of streams. The first byte is a format version; versions 1 to 3 are still read
+ * ({@link ProfileCodecV3}) so that savepoints of earlier releases stay restorable.
  */
 public final class ProfileCodec {
-    /** 3: the definitions epoch; 2: bucket aggregates as decimals (1 had doubles). */
-    static final int VERSION = 3;
+    /** 4: varints and compact decimals throughout. */
+    static final int VERSION = 4;
     private static final int STRING = 0;
     private static final int NUMBER = 1;
     private static final int BOOLEAN = 2;
     private static final int LIST = 3;
+    /** Decimal forms: unscaled value in a long, or the full text. */
+    private static final int COMPACT = 0;
+    private static final int TEXT = 1;
 
     private ProfileCodec() {}
 
     public static byte[] encode(UserProfile p) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeLong(p.createdAt);
-            out.writeLong(p.lastBatchAt);
-            out.writeLong(p.firstSeenAt);
-            out.writeLong(p.timerAt);
-            out.writeBoolean(p.environment.equals("production"));
-            writeStrings(out, p.identities);
-            writeStrings(out, p.deviceInfo);
-            varint(out, p.attributes.size());
-            for (Map.Entry<String, Object> e : p.attributes.entrySet()) {
-                out.writeUTF(e.getKey());
-                writeValue(out, e.getValue());
-            }
-            varint(out, p.consent.size());
-            for (Map.Entry<String, UserProfile.Consent> e : p.consent.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeBoolean(e.getValue().consented());
-                out.writeLong(e.getValue().timestamp());
-            }
-            out.writeBoolean(p.hasLocation);
-            if (p.hasLocation) {
-                out.writeDouble(p.latitude);
-                out.writeDouble(p.longitude);
-                out.writeLong(p.locationAt);
-            }
-            varint(out, p.series.size());
-            for (Map.Entry<Long, TreeMap<Long, Bucket>> s : p.series.entrySet()) {
-                out.writeLong(s.getKey());
-                writeBuckets(out, s.getValue());
-            }
-            varint(out, p.seqs.size());
-            for (Map.Entry<Integer, Integer> e : p.seqs.entrySet()) {
-                varint(out, e.getKey());
-                varint(out, e.getValue());
-            }
-            writeHashes(out, p.recentRequests);
-            writeHashes(out, p.recentMessages);
-            varint(out, p.definitionsEpoch);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Out out = new Out(128 + 24 * p.series.size());
+        out.write(VERSION);
+        out.zigzag(p.createdAt);
+        out.zigzag(p.lastBatchAt);
+        out.zigzag(p.firstSeenAt);
+        out.zigzag(p.timerAt);
+        out.write(p.environment.equals("production") ? 1 : 0);
+        out.strings(p.identities);
+        out.strings(p.deviceInfo);
+        out.varlong(p.attributes.size());
+        for (Map.Entry<String, Object> e : p.attributes.entrySet()) {
+            out.string(e.getKey());
+            out.value(e.getValue());
         }
-        return bytes.toByteArray();
+        out.varlong(p.consent.size());
+        for (Map.Entry<String, UserProfile.Consent> e : p.consent.entrySet()) {
+            out.string(e.getKey());
+            out.write(e.getValue().consented() ? 1 : 0);
+            out.zigzag(e.getValue().timestamp());
+        }
+        out.write(p.hasLocation ? 1 : 0);
+        if (p.hasLocation) {
+            out.fixed(Double.doubleToRawLongBits(p.latitude));
+            out.fixed(Double.doubleToRawLongBits(p.longitude));
+            out.zigzag(p.locationAt);
+        }
+        out.varlong(p.series.size());
+        for (Map.Entry<Long, BucketSeries> s : p.series.entrySet()) {
+            out.fixed(s.getKey());
+            out.buckets(s.getValue());
+        }
+        out.varlong(p.seqs.size());
+        for (Map.Entry<Integer, Integer> e : p.seqs.entrySet()) {
+            out.varlong(e.getKey() & 0xffffffffL);
+            out.varlong(e.getValue() & 0xffffffffL);
+        }
+        out.hashes(p.recentRequests);
+        out.hashes(p.recentMessages);
+        out.varlong(p.definitionsEpoch & 0xffffffffL);
+        return out.bytes();
     }
 
     public static UserProfile decode(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            int version = in.readUnsignedByte();
-            if (version < 1 || version > VERSION) {
-                throw new IllegalStateException("unknown profile format version " + version);
-            }
-            UserProfile p = new UserProfile();
-            p.createdAt = in.readLong();
-            p.lastBatchAt = in.readLong();
-            p.firstSeenAt = in.readLong();
-            p.timerAt = in.readLong();
-            p.environment = in.readBoolean() ? "production" : "development";
-            readStrings(in, p.identities);
-            readStrings(in, p.deviceInfo);
-            for (int i = readVarint(in); i > 0; i--) {
-                p.attributes.put(in.readUTF(), readValue(in));
-            }
-            for (int i = readVarint(in); i > 0; i--) {
-                p.consent.put(in.readUTF(), new UserProfile.Consent(in.readBoolean(), in.readLong()));
-            }
-            p.hasLocation = in.readBoolean();
-            if (p.hasLocation) {
-                p.latitude = in.readDouble();
-                p.longitude = in.readDouble();
-                p.locationAt = in.readLong();
-            }
-            for (int i = readVarint(in); i > 0; i--) {
-                p.series.put(in.readLong(), readBuckets(in, version));
-            }
-            for (int i = readVarint(in); i > 0; i--) {
-                p.seqs.put(readVarint(in), readVarint(in));
-            }
-            p.recentRequests = readHashes(in);
-            p.recentMessages = readHashes(in);
-            // Older profiles were written before definition changes were counted.
-            p.definitionsEpoch = version >= 3 ? readVarint(in) : 0;
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int version = data[0] & 0xff;
+        if (version >= 1 && version <= ProfileCodecV3.VERSION) {
+            return ProfileCodecV3.decode(data);
         }
+        if (version != VERSION) {
+            throw new IllegalStateException("unknown profile format version " + version);
+        }
+        In in = new In(data);
+        UserProfile p = new UserProfile();
+        p.createdAt = in.zigzag();
+        p.lastBatchAt = in.zigzag();
+        p.firstSeenAt = in.zigzag();
+        p.timerAt = in.zigzag();
+        p.environment = in.read() == 1 ? "production" : "development";
+        in.strings(p.identities);
+        in.strings(p.deviceInfo);
+        for (int i = in.count(); i > 0; i--) {
+            p.attributes.put(in.string(), in.value());
+        }
+        for (int i = in.count(); i > 0; i--) {
+            p.consent.put(in.string(), new UserProfile.Consent(in.read() == 1, in.zigzag()));
+        }
+        p.hasLocation = in.read() == 1;
+        if (p.hasLocation) {
+            p.latitude = Double.longBitsToDouble(in.fixed());
+            p.longitude = Double.longBitsToDouble(in.fixed());
+            p.locationAt = in.zigzag();
+        }
+        for (int i = in.count(); i > 0; i--) {
+            p.series.put(in.fixed(), in.buckets());
+        }
+        for (int i = in.count(); i > 0; i--) {
+            p.seqs.put(in.count(), in.count());
+        }
+        p.recentRequests = in.hashes();
+        p.recentMessages = in.hashes();
+        p.definitionsEpoch = in.count();
+        return p;
     }
 
-    private static void writeBuckets(DataOutputStream out, TreeMap<Long, Bucket> buckets) throws IOException {
-        varint(out, buckets.size());
-        long previous = 0;
-        boolean first = true;
-        for (Map.Entry<Long, Bucket> e : buckets.entrySet()) {
-            // Bucket numbers are close together: store the first, then the gaps.
-            if (first) {
-                out.writeLong(e.getKey());
-                first = false;
-            } else {
-                varlong(out, e.getKey() - previous);
+    /** A growing byte array; no locks, no streams. */
+    private static final class Out {
+        private byte[] buf;
+        private int pos;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void write(int b) {
+            if (pos == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
             }
-            previous = e.getKey();
-            Bucket b = e.getValue();
-            varlong(out, b.count);
-            varlong(out, b.numericCount);
-            if (b.numericCount > 0) {
-                out.writeUTF(b.sum.toString());
-                out.writeUTF(b.min.toString());
-                out.writeUTF(b.max.toString());
+            buf[pos++] = (byte) b;
+        }
+
+        void varlong(long v) {
+            while ((v & ~0x7fL) != 0) {
+                write((int) ((v & 0x7f) | 0x80));
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void zigzag(long v) {
+            varlong((v << 1) ^ (v >> 63));
+        }
+
+        void fixed(long v) {
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                write((int) (v >>> shift));
             }
         }
-    }
 
-    private static TreeMap<Long, Bucket> readBuckets(DataInputStream in, int version) throws IOException {
-        TreeMap<Long, Bucket> buckets = new TreeMap<>();
-        long q = 0;
-        for (int i = readVarint(in), n = 0; n < i; n++) {
-            q = n == 0 ? in.readLong() : q + readVarlong(in);
-            Bucket b = new Bucket();
-            b.count = readVarlong(in);
-            b.numericCount = readVarlong(in);
-            if (b.numericCount > 0) {
-                b.sum = readDecimal(in, version);
-                b.min = readDecimal(in, version);
-                b.max = readDecimal(in, version);
+        /**
+         * Text as its length and flag, then ASCII bytes, or else every char as a varint: lossless
+         * for any Java string (a lone surrogate from a JSON escape too, which UTF-8 would lose).
+         */
+        void string(String s) {
+            int n = s.length();
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) {
+                ascii = s.charAt(i) < 0x80;
             }
-            buckets.put(q, b);
-        }
-        return buckets;
-    }
-
-    private static BigDecimal readDecimal(DataInputStream in, int version) throws IOException {
-        return version == 1 ? BigDecimal.valueOf(in.readDouble()) : new BigDecimal(in.readUTF());
-    }
-
-    private static void writeHashes(DataOutputStream out, long[] hashes) throws IOException {
-        varint(out, hashes.length);
-        for (long h : hashes) {
-            out.writeLong(h);
-        }
-    }
-
-    private static long[] readHashes(DataInputStream in) throws IOException {
-        long[] hashes = new long[readVarint(in)];
-        for (int i = 0; i < hashes.length; i++) {
-            hashes[i] = in.readLong();
-        }
-        return hashes;
-    }
-
-    private static void writeStrings(DataOutputStream out, Map<String, String> map) throws IOException {
-        varint(out, map.size());
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeUTF(e.getValue());
-        }
-    }
-
-    private static void readStrings(DataInputStream in, Map<String, String> map) throws IOException {
-        for (int i = readVarint(in); i > 0; i--) {
-            map.put(in.readUTF(), in.readUTF());
-        }
-    }
-
-    private static void writeValue(DataOutputStream out, Object value) throws IOException {
-        if (value instanceof String s) {
-            out.writeByte(STRING);
-            out.writeUTF(s);
-        } else if (value instanceof BigDecimal d) {
-            out.writeByte(NUMBER);
-            out.writeUTF(d.toString());
-        } else if (value instanceof Boolean b) {
-            out.writeByte(BOOLEAN);
-            out.writeBoolean(b);
-        } else if (value instanceof List<?> list) {
-            out.writeByte(LIST);
-            varint(out, list.size());
-            for (Object element : list) {
-                out.writeUTF((String) element);
-            }
-        } else {
-            throw new IllegalArgumentException("not a profile attribute value: " + value);
-        }
-    }
-
-    private static Object readValue(DataInputStream in) throws IOException {
-        int tag = in.readUnsignedByte();
-        switch (tag) {
-            case STRING:
-                return in.readUTF();
-            case NUMBER:
-                return new BigDecimal(in.readUTF());
-            case BOOLEAN:
-                return in.readBoolean();
-            case LIST:
-                int n = readVarint(in);
-                List<String> list = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    list.add(in.readUTF());
+            varlong(((long) n << 1) | (ascii ? 0 : 1));
+            if (ascii) {
+                if (pos + n > buf.length) {
+                    buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
                 }
-                return List.copyOf(list);
-            default:
-                throw new IllegalStateException("bad attribute tag " + tag);
-        }
-    }
-
-    private static void varint(DataOutputStream out, int v) throws IOException {
-        varlong(out, v & 0xffffffffL);
-    }
-
-    private static int readVarint(DataInputStream in) throws IOException {
-        return (int) readVarlong(in);
-    }
-
-    private static void varlong(DataOutputStream out, long v) throws IOException {
-        while ((v & ~0x7fL) != 0) {
-            out.writeByte((int) ((v & 0x7f) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarlong(DataInputStream in) throws IOException {
-        long v = 0;
-        for (int shift = 0; ; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
+                s.getBytes(0, n, buf, pos);
+                pos += n;
+            } else {
+                for (int i = 0; i < n; i++) {
+                    varlong(s.charAt(i));
+                }
             }
+        }
+
+        void strings(Map<String, String> map) {
+            varlong(map.size());
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                string(e.getKey());
+                string(e.getValue());
+            }
+        }
+
+        void decimal(BigDecimal d) {
+            BigInteger unscaled = d.unscaledValue();
+            if (unscaled.bitLength() < 63) {
+                write(COMPACT);
+                zigzag(d.scale());
+                zigzag(unscaled.longValue());
+            } else {
+                write(TEXT);
+                string(d.toString());
+            }
+        }
+
+        void value(Object value) {
+            if (value instanceof String s) {
+                write(STRING);
+                string(s);
+            } else if (value instanceof BigDecimal d) {
+                write(NUMBER);
+                decimal(d);
+            } else if (value instanceof Boolean b) {
+                write(BOOLEAN);
+                write(b ? 1 : 0);
+            } else if (value instanceof List<?> list) {
+                write(LIST);
+                varlong(list.size());
+                for (Object element : list) {
+                    string((String) element);
+                }
+            } else {
+                throw new IllegalArgumentException("not a profile attribute value: " + value);
+            }
+        }
+
+        void buckets(BucketSeries s) {
+            varlong(s.size());
+            long previous = 0;
+            for (int i = 0; i < s.size(); i++) {
+                // Bucket numbers are close together: the first, then the gaps.
+                zigzag(s.bucket(i) - previous);
+                previous = s.bucket(i);
+                varlong(s.count(i));
+                varlong(s.numericCount(i));
+                if (s.numericCount(i) > 0) {
+                    decimal(s.sum(i));
+                    decimal(s.min(i));
+                    decimal(s.max(i));
+                }
+            }
+        }
+
+        void hashes(long[] hashes) {
+            varlong(hashes.length);
+            for (long h : hashes) {
+                fixed(h);
+            }
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(buf, pos);
+        }
+    }
+
+    /** Reads what {@link Out} wrote, after the version byte. */
+    private static final class In {
+        private final byte[] buf;
+        private int pos = 1;
+
+        In(byte[] buf) {
+            this.buf = buf;
+        }
+
+        int read() {
+            return buf[pos++] & 0xff;
+        }
+
+        long varlong() {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                int b = read();
+                v |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+        }
+
+        int count() {
+            return (int) varlong();
+        }
+
+        long zigzag() {
+            long v = varlong();
+            return (v >>> 1) ^ -(v & 1);
+        }
+
+        long fixed() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | read();
+            }
+            return v;
+        }
+
+        String string() {
+            long head = varlong();
+            int n = (int) (head >>> 1);
+            if ((head & 1) == 0) {
+                String s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
+                pos += n;
+                return s;
+            }
+            char[] chars = new char[n];
+            for (int i = 0; i < n; i++) {
+                chars[i] = (char) varlong();
+            }
+            return new String(chars);
+        }
+
+        void strings(Map<String, String> map) {
+            for (int i = count(); i > 0; i--) {
+                map.put(string(), string());
+            }
+        }
+
+        BigDecimal decimal() {
+            if (read() == COMPACT) {
+                int scale = (int) zigzag();
+                return BigDecimal.valueOf(zigzag(), scale);
+            }
+            return new BigDecimal(string());
+        }
+
+        Object value() {
+            int tag = read();
+            switch (tag) {
+                case STRING:
+                    return string();
+                case NUMBER:
+                    return decimal();
+                case BOOLEAN:
+                    return read() == 1;
+                case LIST:
+                    int n = count();
+                    List<String> list = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        list.add(string());
+                    }
+                    return List.copyOf(list);
+                default:
+                    throw new IllegalStateException("bad attribute tag " + tag);
+            }
+        }
+
+        BucketSeries buckets() {
+            int size = count();
+            BucketSeries s = new BucketSeries(Math.max(1, size));
+            long q = 0;
+            for (int i = 0; i < size; i++) {
+                q += zigzag();
+                long count = varlong();
+                long numeric = varlong();
+                if (numeric > 0) {
+                    s.append(q, count, numeric, decimal(), decimal(), decimal());
+                } else {
+                    s.append(q, count, 0, null, null, null);
+                }
+            }
+            return s;
+        }
+
+        long[] hashes() {
+            long[] hashes = new long[count()];
+            for (int i = 0; i < hashes.length; i++) {
+                hashes[i] = fixed();
+            }
+            return hashes;
         }
     }
 }

@@ -6,8 +6,9 @@ import org.audienceengine.evaluation.Window;
 import org.audienceengine.ingest.Batch;
 import org.audienceengine.ingest.Event;
 
+import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
 
 /** Applies a batch to a profile: profile fields first, then its events (audiences.md). */
 public final class ProfileUpdater {
@@ -16,34 +17,50 @@ public final class ProfileUpdater {
 
     private ProfileUpdater() {}
 
+    /** What an update changed, named as {@link org.audienceengine.evaluation.AudienceInputs} names inputs. */
+    public interface Changes {
+        void field(String input);
+
+        void series(long seriesKey);
+    }
+
     /**
      * @param clampFuture live mode: events more than 5 minutes after {@code at} count as at
      *     {@code at}. In replay no event is after its batch's time, so nothing is clamped.
+     * @param changes told of every input whose value changed (a value set again unchanged is no change)
      */
-    public static void apply(UserProfile p, Batch batch, long at, AudienceSet set, boolean clampFuture) {
+    public static void apply(UserProfile p, Batch batch, long at, AudienceSet set, boolean clampFuture, Changes changes) {
         p.lastBatchAt = Math.max(p.lastBatchAt, at);
         p.environment = batch.environment;
-        upsert(p.identities, batch.userIdentities);
-        upsert(p.attributes, batch.userAttributes);
+        upsert(p.identities, batch.userIdentities, "identity:", changes);
+        upsert(p.attributes, batch.userAttributes, "attribute:", changes);
         for (String name : batch.deletedUserAttributes) {
-            p.attributes.remove(name);
+            if (p.attributes.remove(name) != null) {
+                changes.field("attribute:" + name);
+            }
         }
-        upsert(p.deviceInfo, batch.deviceInfo);
+        upsert(p.deviceInfo, batch.deviceInfo, "device:", changes);
         for (Map.Entry<String, Batch.Consent> e : batch.consent.entrySet()) {
             long ts = e.getValue().timestamp != null ? e.getValue().timestamp : at;
             UserProfile.Consent current = p.consent.get(e.getKey());
             // The latest consent wins; a record older than the one held is history, not news.
             if (current == null || ts >= current.timestamp()) {
                 p.consent.put(e.getKey(), new UserProfile.Consent(e.getValue().consented, ts));
+                if (current == null || current.consented() != e.getValue().consented) {
+                    changes.field("consent:" + e.getKey());
+                }
             }
         }
+        long firstSeen = p.firstSeenAt;
         if (batch.events.isEmpty()) {
             p.firstSeenAt = Math.min(p.firstSeenAt, at);
         }
+        boolean moved = false;
         for (Event event : batch.events) {
             long t = clampFuture && event.time > at + MAX_FUTURE_MS ? at : event.time;
             p.firstSeenAt = Math.min(p.firstSeenAt, t);
             if (event.hasLocation && t >= p.locationAt) {
+                moved |= !p.hasLocation || p.latitude != event.latitude || p.longitude != event.longitude;
                 p.hasLocation = true;
                 p.latitude = event.latitude;
                 p.longitude = event.longitude;
@@ -52,35 +69,40 @@ public final class ProfileUpdater {
             for (EventSeries s : set.seriesFor(event)) {
                 long q = Window.bucketOf(t, s.bucketMillis());
                 if (q > Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets() && s.matches(event)) {
-                    p.series.computeIfAbsent(s.key(), k -> new TreeMap<>())
-                            .computeIfAbsent(q, k -> new Bucket())
-                            .add(s.numericValue(event));
+                    p.series.computeIfAbsent(s.key(), k -> new BucketSeries()).add(q, s.numericValue(event));
+                    changes.series(s.key());
                 }
             }
+        }
+        if (moved) {
+            changes.field("location");
+        }
+        if (p.firstSeenAt != firstSeen) {
+            changes.field("first_seen");
         }
         prune(p, at, set);
     }
 
     /** Drops buckets that left every window, and series no audience reads any more. */
     public static void prune(UserProfile p, long at, AudienceSet set) {
-        p.series.keySet().removeIf(key -> !set.hasSeries(key));
-        for (EventSeries s : set.series()) {
-            TreeMap<Long, Bucket> buckets = p.series.get(s.key());
-            if (buckets != null) {
-                buckets.headMap(Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets(), true).clear();
-                if (buckets.isEmpty()) {
-                    p.series.remove(s.key());
-                }
+        Iterator<Map.Entry<Long, BucketSeries>> it = p.series.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, BucketSeries> e = it.next();
+            EventSeries s = set.series(e.getKey());
+            if (s != null) {
+                e.getValue().dropThrough(Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets());
+            }
+            if (s == null || e.getValue().isEmpty()) {
+                it.remove();
             }
         }
     }
 
-    private static <V> void upsert(Map<String, V> target, Map<String, ? extends V> changes) {
+    private static <V> void upsert(Map<String, V> target, Map<String, ? extends V> changes, String input, Changes changed) {
         for (Map.Entry<String, ? extends V> e : changes.entrySet()) {
-            if (e.getValue() == null) {
-                target.remove(e.getKey());
-            } else {
-                target.put(e.getKey(), e.getValue());
+            V before = e.getValue() == null ? target.remove(e.getKey()) : target.put(e.getKey(), e.getValue());
+            if (!Objects.equals(before, e.getValue())) {
+                changed.field(input + e.getKey());
             }
         }
     }

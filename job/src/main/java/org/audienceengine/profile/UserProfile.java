@@ -25,7 +25,7 @@ public final class UserProfile {
     public double longitude;
     public long locationAt;
     /** Event series by series key (see EventSeriesSpec). */
-    public final Map<Long, TreeMap<Long, Bucket>> series = new HashMap<>();
+    public final Map<Long, BucketSeries> series = new HashMap<>();
     /** Per audience: the seq of the latest delta; odd means member (deltas alternate, add first). */
     public final Map<Integer, Integer> seqs = new TreeMap<>();
     /** Hashes of the latest applied source_request_ids and source_message_ids (Deduplication). */

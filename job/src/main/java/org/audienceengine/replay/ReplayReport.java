@@ -37,15 +37,9 @@ public final class ReplayReport {
 
     public static ObjectNode write(Path partsDir, Path outDir, AudienceSet audiences, JobCounts counts,
             Long untilMs, int parallelism) throws IOException {
-        List<Line> deltas = readParts(partsDir, ReplayJob.DELTAS_PREFIX);
-        deltas.sort(Comparator.<Line>comparingLong(l -> l.node.get("effective_at").longValue())
-                .thenComparingLong(l -> l.node.get("mpid").longValue())
-                .thenComparingInt(l -> l.node.get("audience_id").intValue())
-                .thenComparingInt(l -> l.node.get("seq").intValue()));
         List<Line> deadLetters = readParts(partsDir, ReplayJob.DLQ_PREFIX);
         deadLetters.sort(Comparator.<Line, String>comparing(l -> l.node.path("source").path("file").asText())
                 .thenComparingLong(l -> l.node.path("source").path("line").asLong()));
-        writeLines(outDir.resolve("deltas.jsonl"), deltas);
         writeLines(outDir.resolve("dlq.jsonl"), deadLetters);
 
         // Final membership: the last delta of each (audience, mpid) says whether the user is in.
@@ -53,17 +47,22 @@ public final class ReplayReport {
         ObjectNode summary = MAPPER.createObjectNode();
         ObjectNode byReason = MAPPER.createObjectNode();
         Map<Integer, ObjectNode> perAudience = new TreeMap<>();
-        long adds = 0;
-        for (Line l : deltas) {
-            int audience = l.node.get("audience_id").intValue();
-            boolean add = "add".equals(l.node.get("action").asText());
-            members.computeIfAbsent(audience, k -> new TreeMap<>()).put(l.node.get("mpid").longValue(), add);
-            String reason = l.node.get("action").asText() + ":" + l.node.get("reason").asText();
-            byReason.put(reason, byReason.path(reason).asLong() + 1);
-            ObjectNode a = perAudience.computeIfAbsent(audience, id -> audienceNode(id, audiences));
-            a.put(add ? "adds" : "removes", a.get(add ? "adds" : "removes").asLong() + 1);
-            adds += add ? 1 : 0;
+        long[] counted = new long[2];
+        try (BufferedWriter out = Files.newBufferedWriter(outDir.resolve("deltas.jsonl"), StandardCharsets.UTF_8)) {
+            SortedDeltas.forEach(partsDir, ReplayJob.DELTAS_PREFIX, partsDir, d -> {
+                out.write(d.text());
+                out.write('\n');
+                members.computeIfAbsent(d.audience(), k -> new TreeMap<>()).put(d.mpid(), d.add());
+                String reason = (d.add() ? "add" : "remove") + ":" + d.reason();
+                byReason.put(reason, byReason.path(reason).asLong() + 1);
+                ObjectNode a = perAudience.computeIfAbsent(d.audience(), id -> audienceNode(id, audiences));
+                a.put(d.add() ? "adds" : "removes", a.get(d.add() ? "adds" : "removes").asLong() + 1);
+                counted[0]++;
+                counted[1] += d.add() ? 1 : 0;
+            });
         }
+        long total = counted[0];
+        long adds = counted[1];
         try (BufferedWriter out = Files.newBufferedWriter(outDir.resolve("members.csv"), StandardCharsets.UTF_8)) {
             out.write("audience_id,mpid\n");
             for (Map.Entry<Integer, TreeMap<Long, Boolean>> a : members.entrySet()) {
@@ -100,9 +99,9 @@ public final class ReplayReport {
         batches.put("dead_lettered", deadLetters.size());
         summary.set("dead_letters_by_reason", dlqByReason);
         ObjectNode totals = summary.putObject("deltas");
-        totals.put("total", deltas.size());
+        totals.put("total", total);
         totals.put("adds", adds);
-        totals.put("removes", deltas.size() - adds);
+        totals.put("removes", total - adds);
         totals.set("by_action_and_reason", byReason);
         ArrayNode list = summary.putArray("audiences");
         perAudience.values().forEach(list::add);

@@ -1,0 +1,130 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.definitions.Audience;
+import org.audienceengine.ingest.DeviceIdentities;
+
+import java.io.Serializable;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each audience reads, indexed the other way round: from an input (an event series, a user
+ * attribute, an identity, a device field, a consent purpose, the location, the first-seen time)
+ * to the audiences that read it, by their position in evaluation order. Between two instants an
+ * audience's membership can change only when something it reads changes, so an update evaluates
+ * only the audiences its changes reach, and the nested audiences that refer to them.
+ */
+public final class AudienceInputs implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The input names of {@link #byField}. */
+    public static final String LOCATION = "location";
+    public static final String FIRST_SEEN = "first_seen";
+
+    public static String attribute(String name) {
+        return "attribute:" + name;
+    }
+
+    public static String identity(String type) {
+        return "identity:" + type;
+    }
+
+    public static String device(String field) {
+        return "device:" + field;
+    }
+
+    public static String consent(String purpose) {
+        return "consent:" + purpose;
+    }
+
+    private final int size;
+    private final Map<Long, BitSet> bySeries = new HashMap<>();
+    private final Map<String, BitSet> byField = new HashMap<>();
+    /** Per audience position: the positions of the nested audiences that refer to it. */
+    private final BitSet[] dependants;
+
+    public AudienceInputs(List<Audience> inEvaluationOrder) {
+        size = inEvaluationOrder.size();
+        dependants = new BitSet[size];
+        Map<Integer, Integer> positions = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            positions.put(inEvaluationOrder.get(i).id(), i);
+            dependants[i] = new BitSet();
+        }
+        for (int i = 0; i < size; i++) {
+            Audience a = inEvaluationOrder.get(i);
+            if (!a.enabled()) {
+                // Never a member, whatever changes.
+                continue;
+            }
+            collect(a.criteria(), i);
+            for (int referenced : a.referencedAudiences()) {
+                Integer at = positions.get(referenced);
+                if (at != null) {
+                    dependants[at].set(i);
+                }
+            }
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Marks the audiences that read this series. */
+    public void seriesChanged(long seriesKey, BitSet affected) {
+        BitSet readers = bySeries.get(seriesKey);
+        if (readers != null) {
+            affected.or(readers);
+        }
+    }
+
+    /** Marks the audiences that read this input (a name built by the static methods above). */
+    public void fieldChanged(String field, BitSet affected) {
+        BitSet readers = byField.get(field);
+        if (readers != null) {
+            affected.or(readers);
+        }
+    }
+
+    /** Adds the nested audiences that refer to any audience already marked. */
+    public void addDependants(BitSet affected) {
+        BitSet nested = new BitSet();
+        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
+            nested.or(dependants[i]);
+        }
+        affected.or(nested);
+    }
+
+    private void collect(Condition c, int position) {
+        if (c instanceof Conditions.All all) {
+            all.parts().forEach(part -> collect(part, position));
+        } else if (c instanceof Conditions.Any any) {
+            any.parts().forEach(part -> collect(part, position));
+        } else if (c instanceof Conditions.Not not) {
+            collect(not.inner(), position);
+        } else if (c instanceof Conditions.EventAggregate event) {
+            bySeries.computeIfAbsent(event.seriesKey(), k -> new BitSet()).set(position);
+        } else if (c instanceof Conditions.UserAttribute attribute) {
+            mark(attribute(attribute.name()), position);
+        } else if (c instanceof Conditions.Identity identity) {
+            mark(DeviceIdentities.isIdentity(identity.type()) ? device(identity.type()) : identity(identity.type()), position);
+        } else if (c instanceof Conditions.Device device) {
+            mark(device(device.field()), position);
+        } else if (c instanceof Conditions.Consent consent) {
+            mark(consent(consent.purpose()), position);
+        } else if (c instanceof Conditions.FirstSeen) {
+            mark(FIRST_SEEN, position);
+        } else if (c instanceof Conditions.Near) {
+            mark(LOCATION, position);
+        } else if (!(c instanceof Conditions.InAudience)) {
+            throw new IllegalArgumentException("no inputs known for condition " + c.getClass().getSimpleName());
+        }
+    }
+
+    private void mark(String field, int position) {
+        byField.computeIfAbsent(field, k -> new BitSet()).set(position);
+    }
+}

@@ -1,0 +1,179 @@
+package org.audienceengine.profile;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Arrays;
+
+/**
+ * The time buckets of one event series of one user, in bucket order: parallel arrays rather than
+ * a tree of objects, because a profile is decoded, updated and encoded on every batch and most
+ * series hold a handful of buckets. A series that counts only keeps no decimal arrays at all.
+ *
+ * <p>The aggregates are decimals, not doubles: audiences compare them with thresholds ("sum gt
+ * 0.3"), where binary rounding would flip memberships (0.1 + 0.2 > 0.3 in double), and a value
+ * past the double range (1e400) would become Infinity. 34 significant digits bound the cost of
+ * each value.
+ */
+public final class BucketSeries {
+    public static final MathContext PRECISION = MathContext.DECIMAL128;
+
+    private long[] buckets;
+    private long[] counts;
+    private long[] numericCounts;
+    /** Null until a numeric value arrives; then per bucket null while its numeric count is 0. */
+    private BigDecimal[] sums;
+    private BigDecimal[] mins;
+    private BigDecimal[] maxes;
+    private int size;
+
+    public BucketSeries() {
+        this(2);
+    }
+
+    BucketSeries(int capacity) {
+        buckets = new long[capacity];
+        counts = new long[capacity];
+        numericCounts = new long[capacity];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public long bucket(int i) {
+        return buckets[i];
+    }
+
+    public long count(int i) {
+        return counts[i];
+    }
+
+    public long numericCount(int i) {
+        return numericCounts[i];
+    }
+
+    public BigDecimal sum(int i) {
+        return numericCounts[i] == 0 ? BigDecimal.ZERO : sums[i];
+    }
+
+    public BigDecimal min(int i) {
+        return numericCounts[i] == 0 ? null : mins[i];
+    }
+
+    public BigDecimal max(int i) {
+        return numericCounts[i] == 0 ? null : maxes[i];
+    }
+
+    /** The index of the first bucket ≥ q (size when there is none). */
+    public int ceilingIndex(long q) {
+        int i = Arrays.binarySearch(buckets, 0, size, q);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** Counts one event in bucket q, with its numeric value (null for none). */
+    public void add(long q, BigDecimal numericValue) {
+        int i = indexFor(q);
+        counts[i]++;
+        if (numericValue != null) {
+            BigDecimal v = numericValue.round(PRECISION);
+            if (sums == null) {
+                sums = new BigDecimal[buckets.length];
+                mins = new BigDecimal[buckets.length];
+                maxes = new BigDecimal[buckets.length];
+            }
+            if (numericCounts[i]++ == 0) {
+                sums[i] = v;
+                mins[i] = v;
+                maxes[i] = v;
+            } else {
+                sums[i] = sums[i].add(v, PRECISION);
+                mins[i] = v.compareTo(mins[i]) < 0 ? v : mins[i];
+                maxes[i] = v.compareTo(maxes[i]) > 0 ? v : maxes[i];
+            }
+        }
+    }
+
+    /** Appends a bucket read back from state; buckets arrive in order. */
+    void append(long q, long count, long numericCount, BigDecimal sum, BigDecimal min, BigDecimal max) {
+        int i = insertAt(size);
+        buckets[i] = q;
+        counts[i] = count;
+        numericCounts[i] = numericCount;
+        if (numericCount > 0) {
+            if (sums == null) {
+                sums = new BigDecimal[buckets.length];
+                mins = new BigDecimal[buckets.length];
+                maxes = new BigDecimal[buckets.length];
+            }
+            sums[i] = sum;
+            mins[i] = min;
+            maxes[i] = max;
+        }
+    }
+
+    /** Drops every bucket ≤ q. */
+    public void dropThrough(long q) {
+        int keep = ceilingIndex(q + 1);
+        if (keep == 0) {
+            return;
+        }
+        int left = size - keep;
+        System.arraycopy(buckets, keep, buckets, 0, left);
+        System.arraycopy(counts, keep, counts, 0, left);
+        System.arraycopy(numericCounts, keep, numericCounts, 0, left);
+        if (sums != null) {
+            System.arraycopy(sums, keep, sums, 0, left);
+            System.arraycopy(mins, keep, mins, 0, left);
+            System.arraycopy(maxes, keep, maxes, 0, left);
+            Arrays.fill(sums, left, size, null);
+            Arrays.fill(mins, left, size, null);
+            Arrays.fill(maxes, left, size, null);
+        }
+        size = left;
+    }
+
+    private int indexFor(long q) {
+        int i = Arrays.binarySearch(buckets, 0, size, q);
+        if (i >= 0) {
+            return i;
+        }
+        i = insertAt(-i - 1);
+        buckets[i] = q;
+        return i;
+    }
+
+    /** Opens an empty slot at position i. */
+    private int insertAt(int i) {
+        if (size == buckets.length) {
+            int capacity = Math.max(4, size * 2);
+            buckets = Arrays.copyOf(buckets, capacity);
+            counts = Arrays.copyOf(counts, capacity);
+            numericCounts = Arrays.copyOf(numericCounts, capacity);
+            if (sums != null) {
+                sums = Arrays.copyOf(sums, capacity);
+                mins = Arrays.copyOf(mins, capacity);
+                maxes = Arrays.copyOf(maxes, capacity);
+            }
+        }
+        int tail = size - i;
+        System.arraycopy(buckets, i, buckets, i + 1, tail);
+        System.arraycopy(counts, i, counts, i + 1, tail);
+        System.arraycopy(numericCounts, i, numericCounts, i + 1, tail);
+        counts[i] = 0;
+        numericCounts[i] = 0;
+        if (sums != null) {
+            System.arraycopy(sums, i, sums, i + 1, tail);
+            System.arraycopy(mins, i, mins, i + 1, tail);
+            System.arraycopy(maxes, i, maxes, i + 1, tail);
+            sums[i] = null;
+            mins[i] = null;
+            maxes[i] = null;
+        }
+        size++;
+        return i;
+    }
+}

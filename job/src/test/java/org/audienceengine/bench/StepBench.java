@@ -1,0 +1,115 @@
+package org.audienceengine.bench;
+
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.definitions.Definitions;
+import org.audienceengine.deltas.MembershipDelta;
+import org.audienceengine.evaluation.ProfileEvaluator;
+import org.audienceengine.ingest.Batch;
+import org.audienceengine.ingest.BatchParser;
+import org.audienceengine.profile.Deduplication;
+import org.audienceengine.profile.ProfileCodec;
+import org.audienceengine.profile.UserProfile;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-batch cost of the engine's own classes, without Flink, on one thread: what the keyed
+ * operator does for a batch in live mode (load the profile, evaluate the instants its timer owed,
+ * parse and apply the batch, find the next instant, store the profile), each step timed, with
+ * the profile values in a plain map instead of RocksDB. For profiling and for the split of the
+ * cost by step; the throughput figures come from {@link ThroughputBench}.
+ *
+ * <p>{@code bench/run steps [USERS] [BATCHES] [AUDIENCES,...]}; {@code bench/RESULTS.md} has the figures.
+ */
+public final class StepBench {
+    private StepBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int batches = args.length > 1 ? Integer.parseInt(args[1]) : 400_000;
+        String[] sets = args.length > 2 ? args[2].split(",") : new String[] {"19", "100", "1000"};
+        System.out.println("| audiences | µs/batch | parse | load | timers | apply + evaluate | next instant | store "
+                + "| deltas/batch | bytes/user mean | bytes/user p99 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        for (String set : sets) {
+            System.out.println(run(users, batches, set));
+        }
+    }
+
+    /** The shipped audiences for "19", else a generated set of that many. */
+    static String document(String set) throws Exception {
+        return set.equals("19") ? Files.readString(Path.of("conf/audiences.json"))
+                : BenchAudiences.document(Integer.parseInt(set), 7);
+    }
+
+    static String run(int users, int batches, String set) throws Exception {
+        AudienceSet audiences = Definitions.parseValid(document(set));
+        ProfileEvaluator ev = new ProfileEvaluator(audiences, 90L * 86_400_000, true);
+        long end = 1_780_000_000_000L;
+        BenchBatches source = new BenchBatches(users, batches, end, 30L * 86_400_000, 11);
+        Map<Long, byte[]> state = new HashMap<>();
+        long[] nanos = new long[6];
+        long deltas = 0;
+        int measured = 0;
+        for (int i = 0; i < batches; i++) {
+            byte[] payload = source.next();
+            boolean measure = i >= batches / 2;
+            long t0 = System.nanoTime();
+            Batch batch = BatchParser.parse(payload, null).batch();
+            long now = batch.batchTime;
+            long t1 = System.nanoTime();
+            byte[] stored = state.get(batch.mpid);
+            UserProfile p = stored == null ? null : ProfileCodec.decode(stored);
+            long t2 = System.nanoTime();
+            int flips = 0;
+            if (p != null) {
+                while (p.timerAt != Long.MIN_VALUE && p.timerAt <= now) {
+                    flips += ev.evaluateAt(batch.mpid, p, p.timerAt).size();
+                    long next = ev.nextInstant(p, p.timerAt);
+                    p.timerAt = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
+                }
+            }
+            long t3 = System.nanoTime();
+            if (p == null) {
+                p = ProfileEvaluator.newProfile(now);
+            }
+            Deduplication.dropSeenEvents(p, batch);
+            List<MembershipDelta> out = ev.applyBatch(batch.mpid, p, batch, now);
+            Deduplication.remember(p, batch);
+            flips += out.size();
+            long t4 = System.nanoTime();
+            long next = ev.nextInstant(p, now);
+            p.timerAt = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
+            long t5 = System.nanoTime();
+            state.put(batch.mpid, ProfileCodec.encode(p));
+            long t6 = System.nanoTime();
+            if (measure) {
+                measured++;
+                deltas += flips;
+                nanos[0] += t1 - t0;
+                nanos[1] += t2 - t1;
+                nanos[2] += t3 - t2;
+                nanos[3] += t4 - t3;
+                nanos[4] += t5 - t4;
+                nanos[5] += t6 - t5;
+            }
+        }
+        long total = Arrays.stream(nanos).sum();
+        int[] sizes = state.values().stream().mapToInt(v -> v.length).sorted().toArray();
+        StringBuilder row = new StringBuilder("| " + set + " | " + us(total, measured));
+        for (long n : nanos) {
+            row.append(" | ").append(us(n, measured));
+        }
+        return row.append(String.format(" | %.2f | %.0f | %d |", deltas / (double) measured,
+                Arrays.stream(sizes).average().orElse(0), sizes[(int) (sizes.length * 0.99)])).toString();
+    }
+
+    private static String us(long nanos, int n) {
+        return String.format("%.1f", nanos / 1000.0 / n);
+    }
+}

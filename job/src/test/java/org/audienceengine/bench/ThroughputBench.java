@@ -1,0 +1,144 @@
+package org.audienceengine.bench;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import org.audienceengine.config.EngineConfig;
+import org.audienceengine.ingest.RawRecord;
+import org.audienceengine.job.FlinkDefaults;
+import org.audienceengine.kafka.EmbeddedKafka;
+import org.audienceengine.live.LiveJob;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Batches per second of the live job against the bare keyed pipeline ({@link BarePipeline}) on the
+ * same input, in one process: a broker, N batches on its events topic, then runs alternated
+ * (bare, engine, bare, engine, …), each a bounded run of the whole topic on a local cluster with
+ * RocksDB and exactly-once checkpoints. A run's rate counts from the first batch read to the last
+ * (so job start-up and the final commit are left out); each pair gives a ratio, and the median
+ * ratio with its min and max is what holds on a noisy machine.
+ *
+ * <p>{@code bench/run throughput [key=value ...]}: users, batches, audiences (a count, or 19 for
+ * the shipped set), pairs, parallelism, checkpoint (e.g. 5s).
+ */
+public final class ThroughputBench {
+    private static final AtomicLong FIRST = new AtomicLong();
+    private static final AtomicLong LAST = new AtomicLong();
+    private static final AtomicLong SEEN = new AtomicLong();
+
+    private ThroughputBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>(Map.of("users", "100000", "batches", "200000", "audiences", "100",
+                "pairs", "2", "parallelism", "1", "checkpoint", "5s"));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            opts.put(kv[0], kv[1]);
+        }
+        int users = Integer.parseInt(opts.get("users"));
+        int batches = Integer.parseInt(opts.get("batches"));
+        int pairs = Integer.parseInt(opts.get("pairs"));
+        String definitions = StepBench.document(opts.get("audiences"));
+        Path dir = Files.createTempDirectory("throughput-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(2, "bench-events");
+            long loading = System.nanoTime();
+            produce(kafka.bootstrapServers(), users, batches);
+            System.out.printf("%,d batches of %,d users on the events topic in %.1f s; %s audiences, p=%s, checkpoints every %s%n",
+                    batches, users, (System.nanoTime() - loading) / 1e9, opts.get("audiences"), opts.get("parallelism"),
+                    opts.get("checkpoint"));
+            List<Double> ratios = new ArrayList<>();
+            System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |");
+            System.out.println("|---|---|---|---|");
+            for (int pair = 1; pair <= pairs; pair++) {
+                double bare = run(kafka, dir, opts, "bare-" + pair, null, batches);
+                double engine = run(kafka, dir, opts, "engine-" + pair, definitions, batches);
+                ratios.add(engine / bare);
+                System.out.printf("| %d | %,.0f | %,.0f | %.3f |%n", pair, bare, engine, engine / bare);
+            }
+            ratios.sort(Double::compare);
+            System.out.printf("engine / bare: median %.3f, min %.3f, max %.3f%n",
+                    ratios.get(ratios.size() / 2), ratios.get(0), ratios.get(ratios.size() - 1));
+        }
+    }
+
+    private static void produce(String bootstrap, int users, int batches) throws Exception {
+        BenchBatches source = new BenchBatches(users, batches, System.currentTimeMillis(), 30L * 86_400_000, 11);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < batches; i++) {
+                producer.send(new ProducerRecord<>("bench-events", source.next()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** One bounded run over the whole topic; the rate from its first batch read to its last. */
+    private static double run(EmbeddedKafka kafka, Path dir, Map<String, String> opts, String name, String definitions,
+            int batches) throws Exception {
+        EngineConfig config = EngineConfig.defaults().with(Map.of(
+                EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                EngineConfig.TIME_MODE, "processing",
+                EngineConfig.CHECKPOINT_INTERVAL, opts.get("checkpoint"),
+                EngineConfig.CHECKPOINT_DIR, dir.resolve(name).toUri().toString(),
+                EngineConfig.PARALLELISM, opts.get("parallelism"),
+                EngineConfig.GROUP_ID, "bench-" + name,
+                EngineConfig.TRANSACTIONAL_ID_PREFIX, "bench-" + name,
+                EngineConfig.TOPIC_EVENTS, "bench-events",
+                EngineConfig.TOPIC_DELTAS, "bench-deltas-" + name,
+                EngineConfig.TOPIC_DEAD_LETTERS, "bench-dlq-" + name));
+        kafka.createTopics(2, config.deltasTopic(), config.deadLettersTopic(), config.definitionsTopic(),
+                config.dsrRequestsTopic(), config.dsrCompletionsTopic());
+        Configuration cluster = FlinkDefaults.boundedRunConfiguration();
+        // RocksDB's share, as a TaskManager of a 24 GiB box would give it.
+        cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+                Integer.parseInt(opts.get("parallelism")), cluster);
+        FIRST.set(0);
+        SEEN.set(0);
+        UnaryOperator<DataStream<RawRecord>> timed = s -> s.map(ThroughputBench::seen).uid("bench-timing").name("Bench: timing");
+        if (definitions == null) {
+            Configuration job = FlinkDefaults.engineConfiguration();
+            job.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+            job.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+            env.configure(job);
+            env.enableCheckpointing(config.checkpointIntervalMs());
+            BarePipeline.build(env, config, "bench-deltas-" + name, timed);
+        } else {
+            LiveJob.build(env, config, definitions,
+                    LiveJob.Options.unbounded().boundedAt(OffsetsInitializer.latest()).beforeIngest(timed));
+        }
+        env.execute("bench " + name);
+        if (SEEN.get() != batches) {
+            throw new IllegalStateException(name + " read " + SEEN.get() + " batches, not " + batches);
+        }
+        return batches / ((LAST.get() - FIRST.get()) / 1e9);
+    }
+
+    private static RawRecord seen(RawRecord record) {
+        long now = System.nanoTime();
+        FIRST.compareAndSet(0, now);
+        LAST.set(now);
+        SEEN.incrementAndGet();
+        return record;
+    }
+}
