@@ -65,7 +65,9 @@ public final class IngestFunction extends ProcessFunction<RawRecord, IngestedBat
         accepted.inc();
         acceptedTotal.add(1);
         Batch batch = result.batch();
-        out.collect(new IngestedBatch(batch.mpid, batch.batchTime, record.order, record.receivedAt, record.payload));
+        IngestedBatch ingested = new IngestedBatch(batch.mpid, batch.batchTime, record.order, record.receivedAt, null);
+        ingested.batch = batch;
+        out.collect(ingested);
         if (linkIdentities) {
             for (Map.Entry<String, String> identity : batch.userIdentities.entrySet()) {
                 if (identity.getValue() != null) {

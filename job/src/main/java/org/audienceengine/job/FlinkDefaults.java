@@ -16,6 +16,9 @@ public final class FlinkDefaults {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // Savepoints map state by uid: an operator without one must not slip in.
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // No operator changes a record it received or sent, so chained operators can hand
+        // records on without a copy (for deltas that copy was a JSON round trip).
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         return conf;
     }
 

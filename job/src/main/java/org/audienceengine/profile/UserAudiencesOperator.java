@@ -101,7 +101,8 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
     }
 
     public static MapStateDescriptor<Long, IngestedBatch[]> pendingDescriptor() {
-        return new MapStateDescriptor<>("pending-batches", Types.LONG, PENDING_TYPE);
+        // Named anew with the parsed-batch serializer; savepoints' "pending-batches" is left unread.
+        return new MapStateDescriptor<>("pending-parsed-batches", Types.LONG, PENDING_TYPE);
     }
 
     @Override

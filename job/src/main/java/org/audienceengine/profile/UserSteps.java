@@ -160,14 +160,17 @@ final class UserSteps {
     }
 
     private UserProfile apply(IngestedBatch raw, UserProfile p, long mpid, long at) {
-        BatchParser.Result parsed = BatchParser.parse(raw.payload, raw.receivedAt);
-        if (!parsed.ok()) {
-            // Ingest validated it already; a parser change between the two would land here.
-            RawRecord record = new RawRecord("keyed-state", -1, raw.order, raw.order, raw.receivedAt, raw.payload);
-            sideOut.collect(IngestFunction.DEAD_LETTERS, DeadLetter.of(record, parsed.rejection()));
-            return p;
+        Batch batch = raw.batch;
+        if (batch == null) {
+            BatchParser.Result parsed = BatchParser.parse(raw.payload, raw.receivedAt);
+            if (!parsed.ok()) {
+                // Made from a payload that ingest never validated (a test, a tool).
+                RawRecord record = new RawRecord("keyed-state", -1, raw.order, raw.order, raw.receivedAt, raw.payload);
+                sideOut.collect(IngestFunction.DEAD_LETTERS, DeadLetter.of(record, parsed.rejection()));
+                return p;
+            }
+            batch = parsed.batch();
         }
-        Batch batch = parsed.batch();
         if (p != null && Deduplication.isDuplicate(p, batch)) {
             // A redelivered batch changes nothing, not even the profile lifetime.
             counters.duplicatesTotal().add(1);
