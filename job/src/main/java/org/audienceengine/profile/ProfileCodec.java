@@ -129,11 +129,14 @@ public final class ProfileCodec {
         }
 
         void varlong(long v) {
+            if (pos + 10 > buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2 + 10);
+            }
             while ((v & ~0x7fL) != 0) {
-                write((int) ((v & 0x7f) | 0x80));
+                buf[pos++] = (byte) ((v & 0x7f) | 0x80);
                 v >>>= 7;
             }
-            write((int) v);
+            buf[pos++] = (byte) v;
         }
 
         void zigzag(long v) {
@@ -254,6 +257,11 @@ public final class ProfileCodec {
         }
 
         long varlong() {
+            byte first = buf[pos];
+            if (first >= 0) {
+                pos++;
+                return first;
+            }
             long v = 0;
             for (int shift = 0; ; shift += 7) {
                 int b = read();

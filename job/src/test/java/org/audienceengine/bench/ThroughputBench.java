@@ -75,8 +75,9 @@ public final class ThroughputBench {
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |%n", pair, bare, engine, engine / bare);
             }
             ratios.sort(Double::compare);
-            System.out.printf("engine / bare: median %.3f, min %.3f, max %.3f%n",
-                    ratios.get(ratios.size() / 2), ratios.get(0), ratios.get(ratios.size() - 1));
+            int n = ratios.size();
+            double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+            System.out.printf("engine / bare: median %.3f, min %.3f, max %.3f%n", median, ratios.get(0), ratios.get(n - 1));
         }
     }
 
