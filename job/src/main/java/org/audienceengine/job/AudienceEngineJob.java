@@ -1,6 +1,9 @@
 package org.audienceengine.job;
 
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -114,16 +117,21 @@ public final class AudienceEngineJob {
         DataStream<String> definitions = inputs.definitions() != null
                 ? inputs.definitions()
                 : NoRecords.text(inputs.batches().getExecutionEnvironment(), "definitions-none", "Definitions at run time");
-        DataStream<String> broadcast = definitions
+        DataStream<String> timeless = definitions
                 // Definitions apply in arrival order, not at a time: their side must never hold
                 // back event time on the user side, so it always reports the end of time.
                 .assignTimestampsAndWatermarks(timeless())
                 .uid("definitions-timeless")
-                .name("Definitions: timeless")
-                .broadcast();
+                .name("Definitions: timeless");
+        // In batch execution (replay) Flink sorts a keyed operator's input by key, so that each
+        // user's batches and instants run one user at a time, without holding every batch in
+        // state until the end of input. It sorts only an operator keyed on both inputs: there the
+        // definitions side (no records in replay: the file's document is the only one) is keyed too.
+        boolean batch = inputs.batches().getExecutionEnvironment().getConfiguration()
+                .get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         SingleOutputStreamOperator<MembershipDelta> deltas = userInputs
                 .keyBy(IngestedBatch::getMpid)
-                .connect(broadcast)
+                .connect(batch ? timeless.keyBy(text -> 0L, Types.LONG) : timeless.broadcast())
                 .transform("Profiles: evaluate audiences per user", TypeInformation.of(MembershipDelta.class),
                         new UserAudiencesOperator(settings))
                 .uid(AUDIENCES_UID);

@@ -267,7 +267,12 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
             // Brought over up to and including this instant; the batches due now follow.
             p = steps.bringOver(p, mpid, at);
         }
-        if (p != null && p.timerAt == at) {
+        // At the end of time (a bounded input's end; in batch execution, the end of this user's
+        // sorted input) timers set from here may be ignored: the user's instants run here instead.
+        boolean endOfInput = timers.currentWatermark() == Long.MAX_VALUE;
+        if (endOfInput) {
+            p = steps.catchUp(p, mpid, at);
+        } else if (p != null && p.timerAt == at) {
             p = steps.evaluateAt(p, mpid, at);
         }
         IngestedBatch[] due = pending.get(at);
@@ -279,6 +284,11 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
             }
         }
         steps.schedule(p, at);
+        if (endOfInput && pending.isEmpty()) {
+            // The user's last batch: every instant left, up to the end of the run.
+            Long until = settings.untilMs();
+            p = steps.catchUp(p, mpid, until == null ? Long.MAX_VALUE - 1 : until);
+        }
         save(mpid, p);
     }
 

@@ -1,6 +1,7 @@
 package org.audienceengine.replay;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
@@ -26,7 +27,7 @@ import java.util.Map;
 
 /**
  * A backtest: the engine's graph, bounded, in event time, over JSON Lines files, on a local mini
- * cluster with the RocksDB backend. Writes one deltas and one dead-letter part file per subtask
+ * cluster in batch execution (input sorted by user, one user's state at a time). Writes one deltas and one dead-letter part file per subtask
  * into a work folder; {@link ReplayReport} merges them.
  */
 public final class ReplayJob {
@@ -68,6 +69,10 @@ public final class ReplayJob {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, FlinkDefaults.boundedRunConfiguration());
         env.setMaxParallelism(settings.maxParallelism());
+        // Batch execution: the keyed input is sorted by user (spilling to disk), and each user's
+        // batches and expiry instants run in time order once all of theirs are in (see
+        // AudienceEngineJob), so state and memory hold one user at a time, not the whole input.
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
 
         DataStream<RawRecord> input = null;
         for (int i = 0; i < events.size(); i++) {
