@@ -32,6 +32,7 @@ public final class BenchBatches {
     private final SplittableRandom random;
     private final BitSet seen = new BitSet();
     private long made;
+    private long lastMpid;
 
     /**
      * @param users how many distinct users the batches come from
@@ -51,6 +52,11 @@ public final class BenchBatches {
         return (z ^ (z >>> 27)) & Long.MAX_VALUE;
     }
 
+    /** The mpid of the batch made last. */
+    public long lastMpid() {
+        return lastMpid;
+    }
+
     /** The next batch as UTF-8 JSON. */
     public byte[] next() {
         return nextText().getBytes(StandardCharsets.UTF_8);
@@ -61,6 +67,7 @@ public final class BenchBatches {
         int user = (int) Math.min(users - 1, (long) (users * r * r * r));
         long at = start + made * stepMs;
         made++;
+        lastMpid = mpid(user);
         boolean first = !seen.get(user);
         seen.set(user);
         StringBuilder b = new StringBuilder(640);
