@@ -43,12 +43,8 @@ public final class LatencyBench {
     private LatencyBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "8000", "seconds", "60", "users", "100000",
+        Map<String, String> opts = StepBench.options(args, Map.of("rate", "8000", "seconds", "60", "users", "100000",
                 "audiences", "100", "checkpoint", "1s"));
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            opts.put(kv[0], kv[1]);
-        }
         int rate = Integer.parseInt(opts.get("rate"));
         int seconds = Integer.parseInt(opts.get("seconds"));
         int users = Integer.parseInt(opts.get("users"));

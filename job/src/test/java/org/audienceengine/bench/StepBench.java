@@ -41,6 +41,19 @@ public final class StepBench {
         }
     }
 
+    /** The benchmarks' {@code key=value} arguments over their defaults. */
+    static Map<String, String> options(String[] args, Map<String, String> defaults) {
+        Map<String, String> opts = new HashMap<>(defaults);
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            if (kv.length != 2 || !defaults.containsKey(kv[0])) {
+                throw new IllegalArgumentException("unknown benchmark argument '" + arg + "'; known: " + defaults.keySet());
+            }
+            opts.put(kv[0], kv[1]);
+        }
+        return opts;
+    }
+
     /** The shipped audiences for "19", else a generated set of that many. */
     static String document(String set) throws Exception {
         return set.equals("19") ? Files.readString(Path.of("conf/audiences.json"))

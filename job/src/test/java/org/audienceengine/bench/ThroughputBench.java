@@ -21,7 +21,6 @@ import org.audienceengine.live.LiveJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +35,7 @@ import java.util.function.UnaryOperator;
  * ratio, and the median ratio with its min and max is what holds on a noisy machine.
  *
  * <p>{@code bench/run throughput [key=value ...]}: users, batches, audiences (a count, or 19 for
- * the shipped set), pairs, parallelism, checkpoint (e.g. 5s).
+ * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling).
  */
 public final class ThroughputBench {
     private static final AtomicLong FIRST = new AtomicLong();
@@ -47,12 +46,8 @@ public final class ThroughputBench {
     private ThroughputBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>(Map.of("users", "100000", "batches", "200000", "audiences", "100",
-                "pairs", "2", "parallelism", "1", "checkpoint", "5s"));
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            opts.put(kv[0], kv[1]);
-        }
+        Map<String, String> opts = StepBench.options(args, Map.of("users", "100000", "batches", "200000",
+                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false"));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
@@ -69,7 +64,7 @@ public final class ThroughputBench {
             System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |");
             System.out.println("|---|---|---|---|");
             for (int pair = 1; pair <= pairs; pair++) {
-                double bare = opts.containsKey("engine-only") ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, null, batches);
+                double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, null, batches);
                 double engine = run(kafka, dir, opts, "engine-" + pair, definitions, batches);
                 ratios.add(engine / bare);
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |%n", pair, bare, engine, engine / bare);
