@@ -1,6 +1,7 @@
 package org.audienceengine.profile;
 
 import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.evaluation.AudienceInputs;
 import org.audienceengine.evaluation.EventSeries;
 import org.audienceengine.evaluation.Window;
 import org.audienceengine.ingest.Batch;
@@ -9,6 +10,7 @@ import org.audienceengine.ingest.Event;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /** Applies a batch to a profile: profile fields first, then its events (audiences.md). */
 public final class ProfileUpdater {
@@ -32,14 +34,14 @@ public final class ProfileUpdater {
     public static void apply(UserProfile p, Batch batch, long at, AudienceSet set, boolean clampFuture, Changes changes) {
         p.lastBatchAt = Math.max(p.lastBatchAt, at);
         p.environment = batch.environment;
-        upsert(p.identities, batch.userIdentities, "identity:", changes);
-        upsert(p.attributes, batch.userAttributes, "attribute:", changes);
+        upsert(p.identities, batch.userIdentities, AudienceInputs::identity, changes);
+        upsert(p.attributes, batch.userAttributes, AudienceInputs::attribute, changes);
         for (String name : batch.deletedUserAttributes) {
             if (p.attributes.remove(name) != null) {
-                changes.field("attribute:" + name);
+                changes.field(AudienceInputs.attribute(name));
             }
         }
-        upsert(p.deviceInfo, batch.deviceInfo, "device:", changes);
+        upsert(p.deviceInfo, batch.deviceInfo, AudienceInputs::device, changes);
         for (Map.Entry<String, Batch.Consent> e : batch.consent.entrySet()) {
             long ts = e.getValue().timestamp != null ? e.getValue().timestamp : at;
             UserProfile.Consent current = p.consent.get(e.getKey());
@@ -47,7 +49,7 @@ public final class ProfileUpdater {
             if (current == null || ts >= current.timestamp()) {
                 p.consent.put(e.getKey(), new UserProfile.Consent(e.getValue().consented, ts));
                 if (current == null || current.consented() != e.getValue().consented) {
-                    changes.field("consent:" + e.getKey());
+                    changes.field(AudienceInputs.consent(e.getKey()));
                 }
             }
         }
@@ -75,10 +77,10 @@ public final class ProfileUpdater {
             }
         }
         if (moved) {
-            changes.field("location");
+            changes.field(AudienceInputs.LOCATION);
         }
         if (p.firstSeenAt != firstSeen) {
-            changes.field("first_seen");
+            changes.field(AudienceInputs.FIRST_SEEN);
         }
         prune(p, at, set);
     }
@@ -98,11 +100,12 @@ public final class ProfileUpdater {
         }
     }
 
-    private static <V> void upsert(Map<String, V> target, Map<String, ? extends V> changes, String input, Changes changed) {
+    private static <V> void upsert(Map<String, V> target, Map<String, ? extends V> changes,
+            UnaryOperator<String> input, Changes changed) {
         for (Map.Entry<String, ? extends V> e : changes.entrySet()) {
             V before = e.getValue() == null ? target.remove(e.getKey()) : target.put(e.getKey(), e.getValue());
             if (!Objects.equals(before, e.getValue())) {
-                changed.field(input + e.getKey());
+                changed.field(input.apply(e.getKey()));
             }
         }
     }
