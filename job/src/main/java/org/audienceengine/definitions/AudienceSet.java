@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class AudienceSet implements Serializable {
 
     private final List<Audience> inEvaluationOrder;
     private final Map<Integer, Audience> byId = new LinkedHashMap<>();
+    private final Map<Integer, Integer> positions = new HashMap<>();
     private final Map<Long, EventSeries> series;
     private final List<Window> firstSeenWindows;
     private final String source;
@@ -35,6 +37,7 @@ public final class AudienceSet implements Serializable {
         ordered.sort(Comparator.comparing(Audience::nested).thenComparingInt(Audience::id));
         this.inEvaluationOrder = List.copyOf(ordered);
         for (Audience a : ordered) {
+            positions.put(a.id(), byId.size());
             byId.put(a.id(), a);
         }
         this.series = series;
@@ -51,6 +54,12 @@ public final class AudienceSet implements Serializable {
 
     public Audience audience(int id) {
         return byId.get(id);
+    }
+
+    /** The audience's position in evaluation order, or -1 when the set has no such audience. */
+    public int position(int id) {
+        Integer i = positions.get(id);
+        return i == null ? -1 : i;
     }
 
     public Collection<EventSeries> series() {

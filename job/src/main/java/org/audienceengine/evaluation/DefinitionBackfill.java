@@ -10,7 +10,6 @@ import org.audienceengine.profile.ProfileUpdater;
 import org.audienceengine.profile.UserProfile;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,15 +39,16 @@ public final class DefinitionBackfill {
             }
         }
         ProfileUpdater.prune(p, at, current);
-        Map<Integer, Boolean> decided = new HashMap<>();
-        EvaluationContext context = new EvaluationContext(p, at, decided);
-        for (Audience a : current.inEvaluationOrder()) {
+        EvaluationContext context = new EvaluationContext(p, at, current);
+        List<Audience> audiences = current.inEvaluationOrder();
+        for (int i = 0; i < audiences.size(); i++) {
+            Audience a = audiences.get(i);
             if (!changed.contains(a.id())) {
                 // Unchanged, with nothing it refers to changed: its membership at T stands.
                 continue;
             }
             boolean member = a.enabled() && a.criteria().test(context);
-            decided.put(a.id(), member);
+            context.decide(i, member);
             if (member != p.isMember(a.id())) {
                 out.add(DeltaFactory.next(mpid, p, a, member, Reason.DEFINITION, at, ids));
             }

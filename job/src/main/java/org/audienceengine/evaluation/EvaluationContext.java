@@ -1,24 +1,35 @@
 package org.audienceengine.evaluation;
 
+import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.profile.UserProfile;
 
-import java.util.Map;
+import java.util.BitSet;
 
 /** What a condition is evaluated against: a profile at time T, with this update's memberships. */
 public final class EvaluationContext {
     public final UserProfile profile;
     public final long at;
-    /** Memberships decided so far in this evaluation (non-nested audiences come first). */
-    final Map<Integer, Boolean> decided;
+    private final AudienceSet set;
+    /** Memberships decided so far in this evaluation, by evaluation position (non-nested audiences come first). */
+    private final BitSet decided;
+    private final BitSet members;
 
-    EvaluationContext(UserProfile profile, long at, Map<Integer, Boolean> decided) {
+    EvaluationContext(UserProfile profile, long at, AudienceSet set) {
         this.profile = profile;
         this.at = at;
-        this.decided = decided;
+        this.set = set;
+        this.decided = new BitSet(set.inEvaluationOrder().size());
+        this.members = new BitSet(set.inEvaluationOrder().size());
+    }
+
+    /** Records the membership this evaluation decided for the audience at {@code position}. */
+    void decide(int position, boolean member) {
+        decided.set(position);
+        members.set(position, member);
     }
 
     boolean isMember(int audienceId) {
-        Boolean now = decided.get(audienceId);
-        return now != null ? now : profile.isMember(audienceId);
+        int i = set.position(audienceId);
+        return i >= 0 && decided.get(i) ? members.get(i) : profile.isMember(audienceId);
     }
 }

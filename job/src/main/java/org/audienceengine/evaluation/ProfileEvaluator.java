@@ -14,7 +14,6 @@ import org.audienceengine.profile.UserProfile;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +30,8 @@ public final class ProfileEvaluator {
     private final long lifetimeMs;
     private final boolean clampFuture;
     private final Map<Integer, Set<String>> identityTypesUsed;
+    /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
+    public static final int LOOKAHEAD = 8;
 
     public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture) {
         this(set, lifetimeMs, clampFuture, Map.of());
@@ -160,9 +161,19 @@ public final class ProfileEvaluator {
             }
             long q = Math.floorDiv(at, s.bucketMillis());
             BucketSeries buckets = e.getValue();
-            boolean edge = has(buckets, q);
+            // A bucket enters at q, or one leaves window w (bucket q − w). The windows ascend, so
+            // the buckets looked for descend: one walk back from q finds them all.
+            int i = buckets.ceilingIndex(q);
+            boolean edge = i < buckets.size() && buckets.bucket(i) == q;
             for (long w : s.windowBuckets()) {
-                edge = edge || has(buckets, q - w);
+                if (edge) {
+                    break;
+                }
+                long leaving = q - w;
+                while (i > 0 && buckets.bucket(i - 1) >= leaving) {
+                    i--;
+                }
+                edge = i < buckets.size() && buckets.bucket(i) == leaving;
             }
             if (edge) {
                 inputs.seriesChanged(e.getKey(), affected);
@@ -186,11 +197,6 @@ public final class ProfileEvaluator {
         return all;
     }
 
-    private static boolean has(BucketSeries buckets, long q) {
-        int i = buckets.ceilingIndex(q);
-        return i < buckets.size() && buckets.bucket(i) == q;
-    }
-
     /** Removes the user from every audience with {@code reason}; the caller then drops the state. */
     public List<MembershipDelta> removeAll(long mpid, UserProfile p, long at, String reason) {
         Identities ids = Identities.of(p);
@@ -212,42 +218,38 @@ public final class ProfileEvaluator {
     }
 
     /**
-     * The next instant after T at which a window edge may flip a membership, or the profile
-     * expires, whichever comes first.
+     * The next instant after T at which a membership flips, or the profile expires, whichever comes
+     * first; the user's timer is set there. Most window edges flip nothing (a bucket leaves, the
+     * count stays above its threshold), and each one a timer reaches costs a state read and write,
+     * so the edges are evaluated here, in memory, until one flips. Nothing can change the profile
+     * before the timer but a batch, which schedules again; so the timer's deltas are exactly those
+     * of evaluating every edge. At most {@link #LOOKAHEAD} edges are passed over: past them the
+     * timer is set at the next edge, to go on from there.
      */
     public long nextInstant(UserProfile p, long at) {
-        long next = expiresAt(p);
-        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
-            EventSeries s = set.series(e.getKey());
-            if (s == null) {
-                continue;
-            }
-            BucketSeries buckets = e.getValue();
-            long b = s.bucketMillis();
-            long qAt = Window.bucketOf(at, b);
-            int entering = buckets.ceilingIndex(qAt + 1);
-            if (entering < buckets.size()) {
-                next = Math.min(next, buckets.bucket(entering) * b);
-            }
-            for (long w : s.windowBuckets()) {
-                int leaving = buckets.ceilingIndex(qAt - w + 1);
-                if (leaving < buckets.size()) {
-                    next = Math.min(next, (buckets.bucket(leaving) + w) * b);
-                }
+        long expires = expiresAt(p);
+        UpcomingEdges edges = new UpcomingEdges(set, p, at, LOOKAHEAD + 1);
+        for (int i = 0; i < edges.count() && edges.instant(i) < expires; i++) {
+            if (i == LOOKAHEAD || flipsAt(p, edges.instant(i), edges.affected(i))) {
+                return edges.instant(i);
             }
         }
-        if (p.firstSeenAt != Long.MAX_VALUE) {
-            for (Window w : set.firstSeenWindows()) {
-                long q = w.bucketOf(p.firstSeenAt);
-                if (w.enterInstant(q) > at) {
-                    next = Math.min(next, w.enterInstant(q));
-                }
-                if (w.leaveInstant(q) > at) {
-                    next = Math.min(next, w.leaveInstant(q));
-                }
+        return expires;
+    }
+
+    /** Whether evaluating the affected audiences at {@code at} would flip one (the profile is left as it is). */
+    private boolean flipsAt(UserProfile p, long at, BitSet affected) {
+        if (affected.isEmpty()) {
+            return false;
+        }
+        boolean[] members = evaluate(p, at, affected);
+        List<Audience> audiences = set.inEvaluationOrder();
+        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
+            if (p.isMember(audiences.get(i).id()) != members[i]) {
+                return true;
             }
         }
-        return next;
+        return false;
     }
 
     /**
@@ -255,14 +257,13 @@ public final class ProfileEvaluator {
      * see the new ones); the others read as they are.
      */
     private boolean[] evaluate(UserProfile p, long at, BitSet affected) {
-        Map<Integer, Boolean> decided = new HashMap<>();
-        EvaluationContext context = new EvaluationContext(p, at, decided);
+        EvaluationContext context = new EvaluationContext(p, at, set);
         List<Audience> audiences = set.inEvaluationOrder();
         boolean[] result = new boolean[audiences.size()];
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             result[i] = a.enabled() && a.criteria().test(context);
-            decided.put(a.id(), result[i]);
+            context.decide(i, result[i]);
         }
         return result;
     }

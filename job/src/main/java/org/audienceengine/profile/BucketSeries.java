@@ -13,6 +13,11 @@ import java.util.Arrays;
  * 0.3"), where binary rounding would flip memberships (0.1 + 0.2 > 0.3 in double), and a value
  * past the double range (1e400) would become Infinity. 34 significant digits bound the cost of
  * each value.
+ *
+ * <p>A series read back from state starts <em>packed</em>: its bucket numbers are decoded (the
+ * timer and window-edge checks read only those) but its counts and aggregates stay as the bytes
+ * they were stored as, until something reads or changes them. A batch touches a few of a user's
+ * series; the others are written back byte for byte (see {@link ProfileCodec}).
  */
 public final class BucketSeries {
     public static final MathContext PRECISION = MathContext.DECIMAL128;
@@ -25,6 +30,10 @@ public final class BucketSeries {
     private BigDecimal[] mins;
     private BigDecimal[] maxes;
     private int size;
+    /** While packed: the stored counts and aggregates (counts is null meanwhile). */
+    private byte[] packed;
+    private int packedAt;
+    private int packedLength;
 
     public BucketSeries() {
         this(2);
@@ -34,6 +43,59 @@ public final class BucketSeries {
         buckets = new long[capacity];
         counts = new long[capacity];
         numericCounts = new long[capacity];
+    }
+
+    /** A series whose first {@code size} buckets are known and whose payload is still in {@code data}. */
+    static BucketSeries packed(long[] buckets, int size, byte[] data, int at, int length) {
+        BucketSeries s = new BucketSeries(0);
+        s.buckets = buckets;
+        s.size = size;
+        s.counts = null;
+        s.numericCounts = null;
+        s.packed = data;
+        s.packedAt = at;
+        s.packedLength = length;
+        return s;
+    }
+
+    boolean isPacked() {
+        return counts == null;
+    }
+
+    byte[] packedData() {
+        return packed;
+    }
+
+    int packedAt() {
+        return packedAt;
+    }
+
+    int packedLength() {
+        return packedLength;
+    }
+
+    private void unpack() {
+        int capacity = buckets.length;
+        counts = new long[capacity];
+        numericCounts = new long[capacity];
+        ProfileCodec.unpack(this, packed, packedAt);
+        packed = null;
+    }
+
+    /** Sets bucket i's payload while unpacking. */
+    void restore(int i, long count, long numericCount, BigDecimal sum, BigDecimal min, BigDecimal max) {
+        counts[i] = count;
+        numericCounts[i] = numericCount;
+        if (numericCount > 0) {
+            if (sums == null) {
+                sums = new BigDecimal[buckets.length];
+                mins = new BigDecimal[buckets.length];
+                maxes = new BigDecimal[buckets.length];
+            }
+            sums[i] = sum;
+            mins[i] = min;
+            maxes[i] = max;
+        }
     }
 
     public int size() {
@@ -49,22 +111,37 @@ public final class BucketSeries {
     }
 
     public long count(int i) {
+        if (counts == null) {
+            unpack();
+        }
         return counts[i];
     }
 
     public long numericCount(int i) {
+        if (counts == null) {
+            unpack();
+        }
         return numericCounts[i];
     }
 
     public BigDecimal sum(int i) {
+        if (counts == null) {
+            unpack();
+        }
         return numericCounts[i] == 0 ? BigDecimal.ZERO : sums[i];
     }
 
     public BigDecimal min(int i) {
+        if (counts == null) {
+            unpack();
+        }
         return numericCounts[i] == 0 ? null : mins[i];
     }
 
     public BigDecimal max(int i) {
+        if (counts == null) {
+            unpack();
+        }
         return numericCounts[i] == 0 ? null : maxes[i];
     }
 
@@ -76,6 +153,9 @@ public final class BucketSeries {
 
     /** Counts one event in bucket q, with its numeric value (null for none). */
     public void add(long q, BigDecimal numericValue) {
+        if (counts == null) {
+            unpack();
+        }
         int i = indexFor(q);
         counts[i]++;
         if (numericValue != null) {
@@ -120,6 +200,9 @@ public final class BucketSeries {
         int keep = ceilingIndex(q + 1);
         if (keep == 0) {
             return;
+        }
+        if (counts == null) {
+            unpack();
         }
         int left = size - keep;
         System.arraycopy(buckets, keep, buckets, 0, left);

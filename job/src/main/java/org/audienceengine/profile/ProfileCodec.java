@@ -12,12 +12,16 @@ import java.util.Map;
  * The binary form of a {@link UserProfile} in keyed state: one compact value per user, read and
  * written once per batch, so it is built for speed: varints, strings as ASCII bytes where they can be,
  * decimals as an unscaled long and a scale when they fit (as nearly all amounts do), a plain
- * array instead of streams. The first byte is a format version; versions 1 to 3 are still read
- * ({@link ProfileCodecV3}) so that savepoints of earlier releases stay restorable.
+ * array instead of streams. A series is written as its bucket numbers, then the length of its
+ * counts and aggregates, then those: a decoded profile leaves them packed until they are used
+ * ({@link BucketSeries}), and writes an untouched series back as the bytes it read. The first
+ * byte is a format version; versions 1 to 4 are still read (1 to 3 by {@link ProfileCodecV3}) so
+ * that savepoints of earlier releases stay restorable.
  */
 public final class ProfileCodec {
-    /** 4: varints and compact decimals throughout. */
-    static final int VERSION = 4;
+    /** 4: varints and compact decimals throughout; 5: series payloads behind their length. */
+    static final int VERSION = 5;
+    private static final int INTERLEAVED_SERIES = 4;
     private static final int STRING = 0;
     private static final int NUMBER = 1;
     private static final int BOOLEAN = 2;
@@ -56,9 +60,20 @@ public final class ProfileCodec {
             out.zigzag(p.locationAt);
         }
         out.varlong(p.series.size());
+        Out payload = null;
         for (Map.Entry<Long, BucketSeries> s : p.series.entrySet()) {
             out.fixed(s.getKey());
-            out.buckets(s.getValue());
+            BucketSeries series = s.getValue();
+            out.bucketNumbers(series);
+            if (series.isPacked()) {
+                out.varlong(series.packedLength());
+                out.copy(series.packedData(), series.packedAt(), series.packedLength());
+            } else {
+                payload = payload == null ? new Out(64) : payload.reset();
+                payload.payload(series);
+                out.varlong(payload.pos);
+                out.copy(payload.buf, 0, payload.pos);
+            }
         }
         out.varlong(p.seqs.size());
         for (Map.Entry<Integer, Integer> e : p.seqs.entrySet()) {
@@ -76,7 +91,7 @@ public final class ProfileCodec {
         if (version >= 1 && version <= ProfileCodecV3.VERSION) {
             return ProfileCodecV3.decode(data);
         }
-        if (version != VERSION) {
+        if (version != VERSION && version != INTERLEAVED_SERIES) {
             throw new IllegalStateException("unknown profile format version " + version);
         }
         In in = new In(data);
@@ -101,7 +116,7 @@ public final class ProfileCodec {
             p.locationAt = in.zigzag();
         }
         for (int i = in.count(); i > 0; i--) {
-            p.series.put(in.fixed(), in.buckets());
+            p.series.put(in.fixed(), version == INTERLEAVED_SERIES ? in.interleavedBuckets() : in.packedBuckets());
         }
         for (int i = in.count(); i > 0; i--) {
             p.seqs.put(in.count(), in.count());
@@ -110,6 +125,20 @@ public final class ProfileCodec {
         p.recentMessages = in.hashes();
         p.definitionsEpoch = in.count();
         return p;
+    }
+
+    /** Decodes a packed series' counts and aggregates, stored from {@code at} in {@code data}. */
+    static void unpack(BucketSeries s, byte[] data, int at) {
+        In in = new In(data, at);
+        for (int i = 0; i < s.size(); i++) {
+            long count = in.varlong();
+            long numeric = in.varlong();
+            if (numeric > 0) {
+                s.restore(i, count, numeric, in.decimal(), in.decimal(), in.decimal());
+            } else {
+                s.restore(i, count, 0, null, null, null);
+            }
+        }
     }
 
     /** A growing byte array; no locks, no streams. */
@@ -214,13 +243,18 @@ public final class ProfileCodec {
             }
         }
 
-        void buckets(BucketSeries s) {
+        void bucketNumbers(BucketSeries s) {
             varlong(s.size());
             long previous = 0;
             for (int i = 0; i < s.size(); i++) {
                 // Bucket numbers are close together: the first, then the gaps.
                 zigzag(s.bucket(i) - previous);
                 previous = s.bucket(i);
+            }
+        }
+
+        void payload(BucketSeries s) {
+            for (int i = 0; i < s.size(); i++) {
                 varlong(s.count(i));
                 varlong(s.numericCount(i));
                 if (s.numericCount(i) > 0) {
@@ -229,6 +263,19 @@ public final class ProfileCodec {
                     decimal(s.max(i));
                 }
             }
+        }
+
+        void copy(byte[] from, int at, int length) {
+            if (pos + length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + length));
+            }
+            System.arraycopy(from, at, buf, pos, length);
+            pos += length;
+        }
+
+        Out reset() {
+            pos = 0;
+            return this;
         }
 
         void hashes(long[] hashes) {
@@ -246,10 +293,15 @@ public final class ProfileCodec {
     /** Reads what {@link Out} wrote, after the version byte. */
     private static final class In {
         private final byte[] buf;
-        private int pos = 1;
+        private int pos;
 
         In(byte[] buf) {
+            this(buf, 1);
+        }
+
+        In(byte[] buf, int pos) {
             this.buf = buf;
+            this.pos = pos;
         }
 
         int read() {
@@ -339,7 +391,22 @@ public final class ProfileCodec {
             }
         }
 
-        BucketSeries buckets() {
+        BucketSeries packedBuckets() {
+            int size = count();
+            long[] buckets = new long[Math.max(1, size)];
+            long q = 0;
+            for (int i = 0; i < size; i++) {
+                q += zigzag();
+                buckets[i] = q;
+            }
+            int length = count();
+            BucketSeries s = BucketSeries.packed(buckets, size, buf, pos, length);
+            pos += length;
+            return s;
+        }
+
+        /** Format 4: each bucket's number, counts and aggregates together. */
+        BucketSeries interleavedBuckets() {
             int size = count();
             BucketSeries s = new BucketSeries(Math.max(1, size));
             long q = 0;

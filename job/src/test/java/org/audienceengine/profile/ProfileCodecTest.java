@@ -106,6 +106,115 @@ class ProfileCodecTest {
         assertThat(ProfileCodec.decode(ProfileCodec.encode(p)).series.get(42L).sum(1)).isEqualTo(new BigDecimal("3.5"));
     }
 
+    /** A batch touches a few series: the others are written back as they were read, unopened. */
+    @Test
+    void untouchedSeriesAreWrittenBackAsTheyWereRead() {
+        UserProfile p = profile();
+        BucketSeries counted = new BucketSeries();
+        counted.add(10, null);
+        counted.add(12, null);
+        BucketSeries summed = new BucketSeries();
+        summed.add(10, new BigDecimal("2.5"));
+        summed.add(11, new BigDecimal("-1"));
+        p.series.put(1L, counted);
+        p.series.put(2L, summed);
+        byte[] stored = ProfileCodec.encode(p);
+
+        UserProfile read = ProfileCodec.decode(stored);
+        assertThat(read.series.get(1L).isPacked()).isTrue();
+        assertThat(read.series.get(2L).ceilingIndex(11)).isEqualTo(1);
+        assertThat(read.series.get(2L).isPacked()).isTrue();
+        assertThat(ProfileCodec.encode(read)).isEqualTo(stored);
+
+        read.series.get(2L).add(11, new BigDecimal("4"));
+        read.series.get(1L).dropThrough(10);
+        UserProfile again = ProfileCodec.decode(ProfileCodec.encode(read));
+        BucketSeries c = again.series.get(1L);
+        assertThat(c.size()).isEqualTo(1);
+        assertThat(c.bucket(0)).isEqualTo(12);
+        assertThat(c.count(0)).isEqualTo(1);
+        BucketSeries s = again.series.get(2L);
+        assertThat(s.count(1)).isEqualTo(2);
+        assertThat(s.sum(1)).isEqualTo(new BigDecimal("3"));
+        assertThat(s.min(1)).isEqualTo(new BigDecimal("-1"));
+        assertThat(s.max(0)).isEqualTo(new BigDecimal("2.5"));
+        assertThat(again.seqs).isEqualTo(p.seqs);
+    }
+
+    /** Format 4 (the previous release) kept each bucket's number and payload together. */
+    @Test
+    void readsFormatFour() {
+        Bytes b = new Bytes();
+        b.write(4);
+        b.zigzag(100).zigzag(200).zigzag(150).zigzag(Long.MIN_VALUE);
+        b.write(1);
+        b.varlong(1).ascii("email").ascii("ann@example.com");
+        b.varlong(0);
+        b.varlong(1).ascii("ltv").write(1).write(0).zigzag(2).zigzag(1250);
+        b.varlong(0);
+        b.write(0);
+        b.varlong(1).fixed(42).varlong(2);
+        b.zigzag(7).varlong(1).varlong(0);
+        b.zigzag(2).varlong(1).varlong(1).write(0).zigzag(1).zigzag(35).write(0).zigzag(1).zigzag(35)
+                .write(0).zigzag(1).zigzag(35);
+        b.varlong(1).varlong(1).varlong(1);
+        b.varlong(0).varlong(0).varlong(2);
+
+        UserProfile p = ProfileCodec.decode(b.bytes());
+
+        assertThat(p.createdAt).isEqualTo(100);
+        assertThat(p.timerAt).isEqualTo(Long.MIN_VALUE);
+        assertThat(p.identities).containsEntry("email", "ann@example.com");
+        assertThat(p.attributes).containsEntry("ltv", new BigDecimal("12.50"));
+        BucketSeries s = p.series.get(42L);
+        assertThat(s.bucket(1)).isEqualTo(9);
+        assertThat(s.count(0)).isEqualTo(1);
+        assertThat(s.sum(1)).isEqualTo(new BigDecimal("3.5"));
+        assertThat(p.seqs).containsEntry(1, 1);
+        assertThat(p.definitionsEpoch).isEqualTo(2);
+        assertThat(ProfileCodec.decode(ProfileCodec.encode(p)).series.get(42L).max(1)).isEqualTo(new BigDecimal("3.5"));
+    }
+
+    /** Writes format 4 by hand, as its reader expects it. */
+    private static final class Bytes {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Bytes write(int b) {
+            out.write(b);
+            return this;
+        }
+
+        Bytes varlong(long v) {
+            while ((v & ~0x7fL) != 0) {
+                out.write((int) ((v & 0x7f) | 0x80));
+                v >>>= 7;
+            }
+            out.write((int) v);
+            return this;
+        }
+
+        Bytes zigzag(long v) {
+            return varlong((v << 1) ^ (v >> 63));
+        }
+
+        Bytes fixed(long v) {
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (v >>> shift));
+            }
+            return this;
+        }
+
+        Bytes ascii(String s) {
+            varlong((long) s.length() << 1);
+            out.writeBytes(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return this;
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+
     private static UserProfile profile() {
         UserProfile p = new UserProfile();
         p.createdAt = 1_700_000_000_000L;

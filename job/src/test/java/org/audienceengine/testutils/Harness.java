@@ -7,6 +7,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
@@ -18,7 +19,9 @@ import org.audienceengine.config.EngineSettings;
 import org.audienceengine.config.TimeMode;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.ingest.IngestedBatch;
+import org.audienceengine.profile.ProfileCodec;
 import org.audienceengine.profile.UserAudiencesOperator;
+import org.audienceengine.profile.UserProfile;
 import org.audienceengine.testutils.Batches.BatchBuilder;
 
 import java.lang.reflect.Method;
@@ -228,6 +231,15 @@ public final class Harness implements AutoCloseable {
             }
         }
         return users;
+    }
+
+    /** The user's profile as it is in keyed state, or null. */
+    public UserProfile profile(long mpid) throws Exception {
+        KeyedStateBackend<Long> backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(mpid);
+        byte[] value = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                UserAudiencesOperator.profileDescriptor()).value();
+        return value == null ? null : ProfileCodec.decode(value);
     }
 
     /** Heap backend only: the number of keyed state entries, all states together. */

@@ -1,0 +1,143 @@
+package org.audienceengine.evaluation;
+
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.profile.BucketSeries;
+import org.audienceengine.profile.UserProfile;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Map;
+
+/**
+ * A profile's next window edges after T, in order, each with the audiences that read an input
+ * with an edge there: a bucket entering (events dated ahead) or leaving one of its series'
+ * windows, or the first-seen time entering or leaving a window. Found in one walk over the
+ * series, taking from each only its edges before the first few found overall, as only those are
+ * wanted.
+ */
+final class UpcomingEdges {
+    private final AudienceSet set;
+    private long[] instants = new long[32];
+    private long[] series = new long[32];
+    /** The first-seen input has no series key; its edges are marked here. */
+    private boolean[] firstSeen = new boolean[32];
+    private int size;
+    /** The first {@code limit} distinct instants found so far, ascending. */
+    private final long[] distinct;
+    private int distinctSize;
+
+    UpcomingEdges(AudienceSet set, UserProfile p, long at, int limit) {
+        this.set = set;
+        this.distinct = new long[limit];
+        int[] next = new int[8];
+        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
+            EventSeries s = set.series(e.getKey());
+            if (s != null) {
+                next = collect(e.getKey(), s, e.getValue(), at, limit, next);
+            }
+        }
+        if (p.firstSeenAt != Long.MAX_VALUE) {
+            for (Window w : set.firstSeenWindows()) {
+                long q = w.bucketOf(p.firstSeenAt);
+                for (long instant : new long[] {w.enterInstant(q), w.leaveInstant(q)}) {
+                    if (instant > at) {
+                        add(instant, 0, true);
+                    }
+                }
+            }
+        }
+    }
+
+    /** How many distinct instants were found (at most the limit). */
+    int count() {
+        return distinctSize;
+    }
+
+    /** The i-th edge instant in time order. */
+    long instant(int i) {
+        return distinct[i];
+    }
+
+    /** The audiences (and their nested dependants) reading an input with an edge at the i-th instant. */
+    BitSet affected(int i) {
+        long x = distinct[i];
+        AudienceInputs inputs = set.inputs();
+        BitSet affected = new BitSet(inputs.size());
+        for (int j = 0; j < size; j++) {
+            if (instants[j] == x) {
+                if (firstSeen[j]) {
+                    inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
+                } else {
+                    inputs.seriesChanged(series[j], affected);
+                }
+            }
+        }
+        inputs.addDependants(affected);
+        return affected;
+    }
+
+    /**
+     * The series' first {@code limit} edges after {@code at}: a merge of its entering buckets and
+     * of its buckets leaving each window, each sequence in bucket order.
+     */
+    private int[] collect(long key, EventSeries s, BucketSeries buckets, long at, int limit, int[] next) {
+        long b = s.bucketMillis();
+        long qAt = Window.bucketOf(at, b);
+        long[] windows = s.windowBuckets();
+        int sequences = windows.length + 1;
+        if (next.length < sequences) {
+            next = new int[sequences];
+        }
+        next[0] = buckets.ceilingIndex(qAt + 1);
+        for (int k = 0; k < windows.length; k++) {
+            next[k + 1] = buckets.ceilingIndex(qAt - windows[k] + 1);
+        }
+        long last = Long.MIN_VALUE;
+        for (int taken = 0; taken < limit; ) {
+            long min = Long.MAX_VALUE;
+            int from = -1;
+            for (int k = 0; k < sequences; k++) {
+                if (next[k] < buckets.size()) {
+                    long instant = (buckets.bucket(next[k]) + (k == 0 ? 0 : windows[k - 1])) * b;
+                    if (instant < min) {
+                        min = instant;
+                        from = k;
+                    }
+                }
+            }
+            if (from < 0 || (distinctSize == distinct.length && min > distinct[distinctSize - 1])) {
+                break;
+            }
+            next[from]++;
+            if (min != last) {
+                add(min, key, false);
+                last = min;
+                taken++;
+            }
+        }
+        return next;
+    }
+
+    private void add(long instant, long key, boolean isFirstSeen) {
+        if (distinctSize == distinct.length && instant > distinct[distinctSize - 1]) {
+            return;
+        }
+        int at = Arrays.binarySearch(distinct, 0, distinctSize, instant);
+        if (at < 0) {
+            at = -at - 1;
+            int moved = Math.min(distinctSize, distinct.length - 1) - at;
+            System.arraycopy(distinct, at, distinct, at + 1, moved);
+            distinct[at] = instant;
+            distinctSize = Math.min(distinctSize + 1, distinct.length);
+        }
+        if (size == instants.length) {
+            instants = Arrays.copyOf(instants, size * 2);
+            series = Arrays.copyOf(series, size * 2);
+            firstSeen = Arrays.copyOf(firstSeen, size * 2);
+        }
+        instants[size] = instant;
+        series[size] = key;
+        firstSeen[size] = isFirstSeen;
+        size++;
+    }
+}
