@@ -218,19 +218,24 @@ public final class ProfileEvaluator {
     }
 
     /**
-     * The next instant after T at which a membership flips, or the profile expires, whichever comes
-     * first; the user's timer is set there. Most window edges flip nothing (a bucket leaves, the
-     * count stays above its threshold), and each one a timer reaches costs a state read and write,
-     * so the edges are evaluated here, in memory, until one flips. Nothing can change the profile
-     * before the timer but a batch, which schedules again; so the timer's deltas are exactly those
-     * of evaluating every edge. At most {@link #LOOKAHEAD} edges are passed over: past them the
-     * timer is set at the next edge, to go on from there.
+     * The next instant after T at which a membership may flip, or the profile expires, whichever
+     * comes first; the user's timer is set there.
+     *
+     * <p>Most window edges flip nothing (a bucket leaves, the count stays above its threshold), and
+     * each one a timer reaches costs a state read and write. With {@code lookAhead} the edges are
+     * evaluated here, in memory, until one flips; nothing but a batch can change the profile before
+     * the timer, and a batch schedules again, so the timer's deltas are exactly those of evaluating
+     * every edge. At most {@link #LOOKAHEAD} edges are passed over: past them the timer is set at
+     * the next edge, to go on from there. Without it, the next edge is the answer: after a batch,
+     * which a user's next batch may well overtake, the look-ahead would mostly be wasted, so it
+     * waits for the first timer to fire.
      */
-    public long nextInstant(UserProfile p, long at) {
+    public long nextInstant(UserProfile p, long at, boolean lookAhead) {
         long expires = expiresAt(p);
-        UpcomingEdges edges = new UpcomingEdges(set, p, at, LOOKAHEAD + 1);
+        int limit = lookAhead ? LOOKAHEAD : 0;
+        UpcomingEdges edges = new UpcomingEdges(set, p, at, limit + 1);
         for (int i = 0; i < edges.count() && edges.instant(i) < expires; i++) {
-            if (i == LOOKAHEAD || flipsAt(p, edges.instant(i), edges.affected(i))) {
+            if (i == limit || flipsAt(p, edges.instant(i), edges.affected(i))) {
                 return edges.instant(i);
             }
         }

@@ -203,7 +203,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
             UserProfile p = steps.bringOver(load(), mpid, now);
             p = steps.catchUp(p, mpid, now);
             p = steps.applyOrErase(input, p, mpid, now);
-            steps.schedule(p, now);
+            steps.schedule(p, now, false);
             save(mpid, p);
             return;
         }
@@ -254,7 +254,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
             return;
         }
         p = steps.evaluateAt(p, mpid, at);
-        steps.schedule(p, at);
+        steps.schedule(p, at, true);
         save(mpid, p);
     }
 
@@ -283,7 +283,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
                 p = steps.applyOrErase(input, p, mpid, at);
             }
         }
-        steps.schedule(p, at);
+        steps.schedule(p, at, due == null);
         if (endOfInput && pending.isEmpty()) {
             // The user's last batch: every instant left, up to the end of the run.
             Long until = settings.untilMs();
@@ -307,7 +307,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
                 ? getProcessingTimeService().getCurrentProcessingTime() : timers.currentWatermark();
         long until = Math.max(now, steps.changeTime(p, now));
         p = steps.bringOver(p, mpid, now);
-        steps.schedule(p, until);
+        steps.schedule(p, until, true);
         save(mpid, p);
     }
 

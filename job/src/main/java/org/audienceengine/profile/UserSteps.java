@@ -101,7 +101,7 @@ final class UserSteps {
             deleteTimer(p.timerAt);
         }
         // The new set's instants up to the limit are evaluated here, never registered.
-        long next = evaluator.nextInstant(p, at);
+        long next = evaluator.nextInstant(p, at, true);
         p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
         p = catchUp(evaluator, p, mpid, Math.max(at, limit), false);
         if (p != null) {
@@ -136,7 +136,7 @@ final class UserSteps {
                 return null;
             }
             emit(ev.evaluateAt(mpid, p, at));
-            long next = ev.nextInstant(p, at);
+            long next = ev.nextInstant(p, at, true);
             p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
         }
         p.timerAt = NO_TIMER;
@@ -207,9 +207,14 @@ final class UserSteps {
         return null;
     }
 
-    /** Keeps exactly one timer per user: at the next instant a membership may flip. */
-    void schedule(UserProfile p, long at) throws Exception {
-        long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at);
+    /**
+     * Keeps exactly one timer per user: at the next instant a membership may flip.
+     *
+     * @param lookAhead whether to pass over the edges that flip nothing (see ProfileEvaluator#nextInstant):
+     *     after a timer, not after a batch
+     */
+    void schedule(UserProfile p, long at, boolean lookAhead) throws Exception {
+        long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead);
         Long until = settings.untilMs();
         if (next == Long.MAX_VALUE || (until != null && next > until)) {
             next = NO_TIMER;

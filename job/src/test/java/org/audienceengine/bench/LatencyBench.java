@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fed at a fixed rate, its deltas read back read_committed. A criteria delta's latency is from the
  * send of the user's latest batch at or before the delta's effective_at (the batch that caused it)
  * to the moment the committed delta is read. Batches of the first quarter of the run are not
- * timed (JIT warm-up).
+ * timed (JIT warm-up). Beside it, every audience is connected to a webhook partner (a plain HTTP
+ * server here, {@link WebhookReceiver}): batch → partner call is the same cause to the moment the
+ * call carrying the delta arrived.
  *
  * <p>{@code bench/run latency [rate=8000] [seconds=60] [users=100000] [audiences=100] [checkpoint=1s]}.
  */
@@ -49,7 +51,7 @@ public final class LatencyBench {
         int seconds = Integer.parseInt(opts.get("seconds"));
         int users = Integer.parseInt(opts.get("users"));
         Path dir = Files.createTempDirectory("latency-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); WebhookReceiver partner = new WebhookReceiver()) {
             EngineConfig config = EngineConfig.defaults().with(Map.of(
                     EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     EngineConfig.TIME_MODE, "processing",
@@ -61,14 +63,16 @@ public final class LatencyBench {
             Configuration cluster = FlinkDefaults.engineConfiguration();
             cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, cluster);
-            LiveJob.build(env, config, StepBench.document(opts.get("audiences")));
+            LiveJob.build(env, config, StepBench.document(opts.get("audiences")), LiveJob.Options.unbounded()
+                    .withConnections(partner.connections(dir, Integer.parseInt(opts.get("audiences")))));
             JobClient job = env.executeAsync("latency bench");
 
             Map<Long, List<Long>> sent = new ConcurrentHashMap<>();
+            Map<String, Long> causes = new ConcurrentHashMap<>();
             List<Long> latencies = new ArrayList<>();
             AtomicBoolean reading = new AtomicBoolean(true);
             long timedFrom = System.currentTimeMillis() + seconds * 250L;
-            Thread reader = new Thread(() -> read(config, sent, latencies, reading, timedFrom), "latency-reader");
+            Thread reader = new Thread(() -> read(config, sent, causes, latencies, reading, timedFrom), "latency-reader");
             reader.start();
             BenchBatches source = new BenchBatches(users, (long) rate * seconds, System.currentTimeMillis(),
                     7L * 86_400_000, 11);
@@ -93,22 +97,36 @@ public final class LatencyBench {
             reading.set(false);
             reader.join();
             job.cancel().get();
+            List<Long> toPartner = new ArrayList<>();
+            causes.forEach((deltaId, cause) -> {
+                Long arrived = partner.arrivedAt(deltaId);
+                if (arrived != null) {
+                    toPartner.add(arrived - cause);
+                }
+            });
+            toPartner.sort(Long::compare);
             synchronized (latencies) {
                 latencies.sort(Long::compare);
                 int n = latencies.size();
                 if (n == 0) {
                     throw new IllegalStateException("no committed criteria deltas were read");
                 }
-                System.out.println("| rate batches/s | checkpoint | deltas timed | p50 ms | p99 ms | max ms |");
-                System.out.println("|---|---|---|---|---|---|");
-                System.out.printf("| %,d | %s | %,d | %d | %d | %d |%n", rate, opts.get("checkpoint"), n,
+                int m = toPartner.size();
+                if (m == 0) {
+                    throw new IllegalStateException("no timed delta reached the partner");
+                }
+                System.out.println("| rate batches/s | checkpoint | to | deltas timed | p50 ms | p99 ms | max ms |");
+                System.out.println("|---|---|---|---|---|---|---|");
+                System.out.printf("| %,d | %s | Kafka (committed) | %,d | %d | %d | %d |%n", rate, opts.get("checkpoint"), n,
                         latencies.get(n / 2), latencies.get((int) (n * 0.99)), latencies.get(n - 1));
+                System.out.printf("| %,d | %s | partner call | %,d of %,d | %d | %d | %d |%n", rate, opts.get("checkpoint"),
+                        m, causes.size(), toPartner.get(m / 2), toPartner.get((int) (m * 0.99)), toPartner.get(m - 1));
             }
         }
     }
 
-    private static void read(EngineConfig config, Map<Long, List<Long>> sent, List<Long> latencies, AtomicBoolean reading,
-            long timedFrom) {
+    private static void read(EngineConfig config, Map<Long, List<Long>> sent, Map<String, Long> causes,
+            List<Long> latencies, AtomicBoolean reading, long timedFrom) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "latency-bench",
@@ -130,6 +148,7 @@ public final class LatencyBench {
                         }
                     }
                     if (cause >= timedFrom) {
+                        causes.put(d.deltaId, cause);
                         synchronized (latencies) {
                             latencies.add(now - cause);
                         }

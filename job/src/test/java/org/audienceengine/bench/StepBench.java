@@ -86,7 +86,7 @@ public final class StepBench {
                 while (p.timerAt != Long.MIN_VALUE && p.timerAt <= now) {
                     owed++;
                     flips += ev.evaluateAt(batch.mpid, p, p.timerAt).size();
-                    long next = ev.nextInstant(p, p.timerAt);
+                    long next = ev.nextInstant(p, p.timerAt, true);
                     p.timerAt = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
                 }
             }
@@ -99,7 +99,7 @@ public final class StepBench {
             Deduplication.remember(p, batch);
             flips += out.size();
             long t4 = System.nanoTime();
-            long next = ev.nextInstant(p, now);
+            long next = ev.nextInstant(p, now, false);
             p.timerAt = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
             long t5 = System.nanoTime();
             state.put(batch.mpid, ProfileCodec.encode(p));

@@ -5,6 +5,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,6 +43,7 @@ public final class ThroughputBench {
     private static final AtomicLong LAST = new AtomicLong();
     private static final AtomicLong SEEN = new AtomicLong();
     private static volatile long warmUp;
+    private static final List<String> CHECKPOINTS = new ArrayList<>();
 
     private ThroughputBench() {}
 
@@ -69,6 +71,7 @@ public final class ThroughputBench {
                 ratios.add(engine / bare);
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |%n", pair, bare, engine, engine / bare);
             }
+            System.out.println("Checkpoints, by run: " + String.join("; ", CHECKPOINTS));
             ratios.sort(Double::compare);
             int n = ratios.size();
             double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
@@ -108,6 +111,7 @@ public final class ThroughputBench {
         Configuration cluster = FlinkDefaults.boundedRunConfiguration();
         // RocksDB's share, as a TaskManager of a 24 GiB box would give it.
         cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
+        String rest = CheckpointStats.enableRest(cluster);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 Integer.parseInt(opts.get("parallelism")), cluster);
         FIRST.set(0);
@@ -125,7 +129,11 @@ public final class ThroughputBench {
             LiveJob.build(env, config, definitions,
                     LiveJob.Options.unbounded().boundedAt(OffsetsInitializer.latest()).beforeIngest(timed));
         }
-        env.execute("bench " + name);
+        JobClient job = env.executeAsync("bench " + name);
+        try (CheckpointStats checkpoints = CheckpointStats.follow(rest, job)) {
+            job.getJobExecutionResult().get();
+            CHECKPOINTS.add(name + ": " + checkpoints.summary());
+        }
         if (SEEN.get() != batches) {
             throw new IllegalStateException(name + " read " + SEEN.get() + " batches, not " + batches);
         }

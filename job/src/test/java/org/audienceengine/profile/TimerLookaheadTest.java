@@ -19,8 +19,9 @@ import org.audienceengine.testutils.Harness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The user's one timer is set at the next edge that flips a membership, not at every window edge:
- * edges that flip nothing are evaluated ahead, when the batch is applied.
+ * Once a timer has fired, the user's next timer is set at the next edge that flips a membership,
+ * not at every window edge: edges that flip nothing are evaluated ahead. After a batch it is set at
+ * the next edge, as the user's next batch may come first.
  */
 class TimerLookaheadTest {
     private static final long USER = 42;
@@ -33,9 +34,10 @@ class TimerLookaheadTest {
             h.push(searches(0, 10, 20));
             assertThat(brief(h.watermark(T0 + 20 * MINUTE))).containsExactly(add(1, CRITERIA, T0 + 20 * MINUTE));
             // At +60m the first search leaves (3 → 2, still a member); at +70m the second (2 → 1).
+            assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 60 * MINUTE);
+            assertThat(brief(h.watermark(T0 + 60 * MINUTE))).isEmpty();
             assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 70 * MINUTE);
             assertThat(h.eventTimers()).isEqualTo(1);
-            assertThat(brief(h.watermark(T0 + 69 * MINUTE))).isEmpty();
             assertThat(brief(h.watermark(T0 + 70 * MINUTE))).containsExactly(remove(1, EXPIRY, T0 + 70 * MINUTE));
             // Nothing flips at +80m either: the timer waits for the profile's end of life.
             assertThat(h.profile(USER).timerAt).isGreaterThan(T0 + 80 * MINUTE);
@@ -49,7 +51,9 @@ class TimerLookaheadTest {
             // Twelve searches a minute apart: every edge but the last leaves the user a member.
             h.push(searches(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
             assertThat(brief(h.watermark(T0 + 11 * MINUTE))).containsExactly(add(1, CRITERIA, T0 + 11 * MINUTE));
-            long resume = T0 + (60 + ProfileEvaluator.LOOKAHEAD) * MINUTE;
+            assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 60 * MINUTE);
+            assertThat(brief(h.watermark(T0 + 60 * MINUTE))).isEmpty();
+            long resume = T0 + (61 + ProfileEvaluator.LOOKAHEAD) * MINUTE;
             assertThat(h.profile(USER).timerAt).isEqualTo(resume);
             assertThat(brief(h.watermark(resume))).isEmpty();
             assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 71 * MINUTE);
