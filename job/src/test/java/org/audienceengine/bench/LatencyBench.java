@@ -59,7 +59,8 @@ public final class LatencyBench {
                     EngineConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString(),
                     EngineConfig.PARALLELISM, "1"));
             kafka.createTopics(2, config.eventsTopic(), config.deltasTopic(), config.deadLettersTopic(),
-                    config.definitionsTopic(), config.dsrRequestsTopic(), config.dsrCompletionsTopic());
+                    config.definitionsTopic(), config.dsrRequestsTopic(), config.dsrCompletionsTopic(),
+                    config.connectionControlTopic(), config.deliveryDeadLettersTopic());
             Configuration cluster = FlinkDefaults.engineConfiguration();
             cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, cluster);
@@ -96,6 +97,10 @@ public final class LatencyBench {
             Thread.sleep(5_000);
             reading.set(false);
             reader.join();
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                job.getJobExecutionResult().get();
+                throw new IllegalStateException("the job ended before the run did");
+            }
             job.cancel().get();
             List<Long> toPartner = new ArrayList<>();
             causes.forEach((deltaId, cause) -> {

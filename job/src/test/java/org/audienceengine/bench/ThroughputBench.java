@@ -3,6 +3,7 @@ package org.audienceengine.bench;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -36,7 +37,8 @@ import java.util.function.UnaryOperator;
  * ratio, and the median ratio with its min and max is what holds on a noisy machine.
  *
  * <p>{@code bench/run throughput [key=value ...]}: users, batches, audiences (a count, or 19 for
- * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling).
+ * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling),
+ * peer (sql: each pair also runs {@link SqlPeer}, and both it and the engine evaluate its four audiences).
  */
 public final class ThroughputBench {
     private static final AtomicLong FIRST = new AtomicLong();
@@ -44,32 +46,41 @@ public final class ThroughputBench {
     private static final AtomicLong SEEN = new AtomicLong();
     private static volatile long warmUp;
     private static final List<String> CHECKPOINTS = new ArrayList<>();
+    private enum Pipeline { BARE, ENGINE, SQL_PEER }
 
     private ThroughputBench() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = StepBench.options(args, Map.of("users", "100000", "batches", "200000",
-                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false"));
+                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false", "peer", "none"));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
-        String definitions = StepBench.document(opts.get("audiences"));
+        boolean sql = opts.get("peer").equals("sql");
+        String definitions = sql ? SqlPeer.DEFINITIONS : StepBench.document(opts.get("audiences"));
         Path dir = Files.createTempDirectory("throughput-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(2, "bench-events");
             long loading = System.nanoTime();
             produce(kafka.bootstrapServers(), users, batches);
             System.out.printf("%,d batches of %,d users on the events topic in %.1f s; %s audiences, p=%s, checkpoints every %s%n",
-                    batches, users, (System.nanoTime() - loading) / 1e9, opts.get("audiences"), opts.get("parallelism"),
+                    batches, users, (System.nanoTime() - loading) / 1e9, sql ? "the SQL peer's 4" : opts.get("audiences"),
+                    opts.get("parallelism"),
                     opts.get("checkpoint"));
             List<Double> ratios = new ArrayList<>();
-            System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |");
-            System.out.println("|---|---|---|---|");
+            System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |"
+                    + (sql ? " Flink SQL peer batches/s | SQL peer / engine |" : ""));
+            System.out.println(sql ? "|---|---|---|---|---|---|" : "|---|---|---|---|");
             for (int pair = 1; pair <= pairs; pair++) {
-                double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, null, batches);
-                double engine = run(kafka, dir, opts, "engine-" + pair, definitions, batches);
+                double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, batches);
+                double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, batches);
                 ratios.add(engine / bare);
-                System.out.printf("| %d | %,.0f | %,.0f | %.3f |%n", pair, bare, engine, engine / bare);
+                System.out.printf("| %d | %,.0f | %,.0f | %.3f |", pair, bare, engine, engine / bare);
+                if (sql) {
+                    double peer = run(kafka, dir, opts, "sql-" + pair, Pipeline.SQL_PEER, null, batches);
+                    System.out.printf(" %,.0f | %.3f |", peer, peer / engine);
+                }
+                System.out.println();
             }
             System.out.println("Checkpoints, by run: " + String.join("; ", CHECKPOINTS));
             ratios.sort(Double::compare);
@@ -93,8 +104,8 @@ public final class ThroughputBench {
     }
 
     /** One bounded run over the whole topic; the rate from its first batch read to its last. */
-    private static double run(EmbeddedKafka kafka, Path dir, Map<String, String> opts, String name, String definitions,
-            int batches) throws Exception {
+    private static double run(EmbeddedKafka kafka, Path dir, Map<String, String> opts, String name, Pipeline pipeline,
+            String definitions, int batches) throws Exception {
         EngineConfig config = EngineConfig.defaults().with(Map.of(
                 EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 EngineConfig.TIME_MODE, "processing",
@@ -118,12 +129,15 @@ public final class ThroughputBench {
         SEEN.set(0);
         warmUp = batches / 5;
         UnaryOperator<DataStream<RawRecord>> timed = s -> s.map(ThroughputBench::seen).uid("bench-timing").name("Bench: timing");
-        if (definitions == null) {
-            Configuration job = FlinkDefaults.engineConfiguration();
-            job.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-            job.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
-            env.configure(job);
-            env.enableCheckpointing(config.checkpointIntervalMs());
+        if (pipeline == Pipeline.SQL_PEER) {
+            configureBaseline(env, config);
+            // The planner's operators carry no uids of their own (a SQL job's state is bound to its plan).
+            Configuration generated = new Configuration();
+            generated.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
+            env.configure(generated);
+            SqlPeer.build(env, config, "bench-deltas-" + name, timed);
+        } else if (pipeline == Pipeline.BARE) {
+            configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);
         } else {
             LiveJob.build(env, config, definitions,
@@ -138,6 +152,15 @@ public final class ThroughputBench {
             throw new IllegalStateException(name + " read " + SEEN.get() + " batches, not " + batches);
         }
         return (batches - warmUp) / ((LAST.get() - FIRST.get()) / 1e9);
+    }
+
+    /** The live job's checkpointing and state backend, for the pipelines it is compared with. */
+    private static void configureBaseline(StreamExecutionEnvironment env, EngineConfig config) {
+        Configuration job = FlinkDefaults.engineConfiguration();
+        job.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        job.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+        env.configure(job);
+        env.enableCheckpointing(config.checkpointIntervalMs());
     }
 
     private static RawRecord seen(RawRecord record) {
