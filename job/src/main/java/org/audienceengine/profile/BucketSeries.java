@@ -82,7 +82,7 @@ public final class BucketSeries {
         packed = null;
     }
 
-    /** Sets bucket i's payload while unpacking. */
+    /** Sets bucket i's payload as read from state. */
     void restore(int i, long count, long numericCount, BigDecimal sum, BigDecimal min, BigDecimal max) {
         counts[i] = count;
         numericCounts[i] = numericCount;
@@ -181,18 +181,7 @@ public final class BucketSeries {
     void append(long q, long count, long numericCount, BigDecimal sum, BigDecimal min, BigDecimal max) {
         int i = insertAt(size);
         buckets[i] = q;
-        counts[i] = count;
-        numericCounts[i] = numericCount;
-        if (numericCount > 0) {
-            if (sums == null) {
-                sums = new BigDecimal[buckets.length];
-                mins = new BigDecimal[buckets.length];
-                maxes = new BigDecimal[buckets.length];
-            }
-            sums[i] = sum;
-            mins[i] = min;
-            maxes[i] = max;
-        }
+        restore(i, count, numericCount, sum, min, max);
     }
 
     /** Drops every bucket ≤ q. */

@@ -47,15 +47,20 @@ final class BarePipeline {
                 .map(new ParseMpid()).uid("bare-parse").name("Bare: parse with Jackson")
                 .keyBy(t -> t.f0, Types.LONG)
                 .process(new ReadWriteValue()).uid("bare-state").name("Bare: one value per user")
-                .sinkTo(KafkaSink.<String>builder()
-                        .setBootstrapServers(config.bootstrapServers())
-                        .setRecordSerializer(KafkaRecordSerializationSchema.builder()
-                                .setTopic(outputTopic).setValueSerializationSchema(new SimpleStringSchema()).build())
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-bare")
-                        .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
-                        .build())
+                .sinkTo(textSink(config, outputTopic, "-bare"))
                 .uid("bare-sink").name("Bare: to Kafka");
+    }
+
+    /** Text records to a topic, exactly once, as the live job writes its deltas. */
+    static KafkaSink<String> textSink(EngineConfig config, String topic, String transactionalSuffix) {
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.builder()
+                        .setTopic(topic).setValueSerializationSchema(new SimpleStringSchema()).build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + transactionalSuffix)
+                .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
+                .build();
     }
 
     private static final class ParseMpid implements org.apache.flink.api.common.functions.MapFunction<RawRecord, Tuple2<Long, byte[]>> {

@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
-import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -83,14 +79,7 @@ final class SqlPeer {
         Table verdicts = tables.sqlQuery(String.join(" UNION ALL ", QUERIES));
         tables.toDataStream(verdicts)
                 .map(Row::toString).returns(Types.STRING).uid("sql-to-text").name("SQL peer: verdict as text")
-                .sinkTo(KafkaSink.<String>builder()
-                        .setBootstrapServers(config.bootstrapServers())
-                        .setRecordSerializer(KafkaRecordSerializationSchema.builder()
-                                .setTopic(outputTopic).setValueSerializationSchema(new SimpleStringSchema()).build())
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-sql")
-                        .setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeoutMs()))
-                        .build())
+                .sinkTo(BarePipeline.textSink(config, outputTopic, "-sql"))
                 .uid("sql-sink").name("SQL peer: to Kafka");
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 final class WebhookReceiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
+    private final ExecutorService threads = Executors.newFixedThreadPool(4);
     private final Map<String, Long> arrived = new ConcurrentHashMap<>();
 
     WebhookReceiver() throws IOException {
@@ -35,7 +37,7 @@ final class WebhookReceiver implements AutoCloseable {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -59,5 +61,6 @@ final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }
