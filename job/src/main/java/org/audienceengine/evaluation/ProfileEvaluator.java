@@ -8,7 +8,6 @@ import org.audienceengine.deltas.DeltaFactory.Identities;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
 import org.audienceengine.ingest.Batch;
-import org.audienceengine.profile.BucketSeries;
 import org.audienceengine.profile.ProfileUpdater;
 import org.audienceengine.profile.UserProfile;
 
@@ -150,45 +149,13 @@ public final class ProfileEvaluator {
         return out;
     }
 
-    /** The audiences (and their nested dependants) reading an input with a window edge at {@code at}. */
+    /**
+     * The audiences (and their nested dependants) reading an input with a window edge at
+     * {@code at}: the first of the profile's edges from {@code at} on, if it is there.
+     */
     private BitSet edgesAt(UserProfile p, long at) {
-        AudienceInputs inputs = set.inputs();
-        BitSet affected = new BitSet(inputs.size());
-        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
-            EventSeries s = set.series(e.getKey());
-            if (s == null || Math.floorMod(at, s.bucketMillis()) != 0) {
-                continue;
-            }
-            long q = Math.floorDiv(at, s.bucketMillis());
-            BucketSeries buckets = e.getValue();
-            // A bucket enters at q, or one leaves window w (bucket q − w). The windows ascend, so
-            // the buckets looked for descend: one walk back from q finds them all.
-            int i = buckets.ceilingIndex(q);
-            boolean edge = i < buckets.size() && buckets.bucket(i) == q;
-            for (long w : s.windowBuckets()) {
-                if (edge) {
-                    break;
-                }
-                long leaving = q - w;
-                while (i > 0 && buckets.bucket(i - 1) >= leaving) {
-                    i--;
-                }
-                edge = i < buckets.size() && buckets.bucket(i) == leaving;
-            }
-            if (edge) {
-                inputs.seriesChanged(e.getKey(), affected);
-            }
-        }
-        if (p.firstSeenAt != Long.MAX_VALUE) {
-            for (Window w : set.firstSeenWindows()) {
-                long q = w.bucketOf(p.firstSeenAt);
-                if (w.enterInstant(q) == at || w.leaveInstant(q) == at) {
-                    inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
-                }
-            }
-        }
-        inputs.addDependants(affected);
-        return affected;
+        UpcomingEdges edges = new UpcomingEdges(set, p, at - 1, 1);
+        return edges.count() > 0 && edges.instant(0) == at ? edges.affected(0) : new BitSet();
     }
 
     private static BitSet allOf(int size) {

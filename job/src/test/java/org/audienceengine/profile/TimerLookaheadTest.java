@@ -2,6 +2,7 @@ package org.audienceengine.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.audienceengine.deltas.Reason.CRITERIA;
+import static org.audienceengine.deltas.Reason.DEFINITION;
 import static org.audienceengine.deltas.Reason.EXPIRY;
 import static org.audienceengine.testutils.Batches.MINUTE;
 import static org.audienceengine.testutils.Batches.T0;
@@ -58,6 +59,24 @@ class TimerLookaheadTest {
             assertThat(brief(h.watermark(resume))).isEmpty();
             assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 71 * MINUTE);
             assertThat(brief(h.watermark(T0 + 71 * MINUTE))).containsExactly(remove(1, EXPIRY, T0 + 71 * MINUTE));
+        }
+    }
+
+    /** A change of definitions while the timer waits past edges the old audiences did not flip at. */
+    @Test
+    void aDefinitionChangeWhileTheTimerLooksPastEdges() throws Exception {
+        try (Harness h = Harness.eventTime(TWO_IN_AN_HOUR)) {
+            h.push(searches(0, 10, 20));
+            assertThat(brief(h.watermark(T0 + 60 * MINUTE))).containsExactly(add(1, CRITERIA, T0 + 20 * MINUTE));
+            assertThat(h.profile(USER).timerAt).isEqualTo(T0 + 70 * MINUTE);
+            h.watermark(T0 + 65 * MINUTE);
+            // The new audience's own edges (+70m, +80m) must be reached although the timer was set for the old set.
+            assertThat(brief(h.definitions(definitions(audience(1,
+                    "{'event': {'name': 'search', 'within': '1h', 'count': {'op': 'gte', 'value': 2}}}"), audience(2,
+                    "{'event': {'name': 'search', 'within': '1h', 'count': {'op': 'gte', 'value': 1}}}")))))
+                    .containsExactly(add(2, DEFINITION, T0 + 65 * MINUTE));
+            assertThat(brief(h.watermark(T0 + 75 * MINUTE))).containsExactly(remove(1, EXPIRY, T0 + 70 * MINUTE));
+            assertThat(brief(h.watermark(T0 + 90 * MINUTE))).containsExactly(remove(2, EXPIRY, T0 + 80 * MINUTE));
         }
     }
 
