@@ -390,48 +390,11 @@ public final class SampleGenerator {
         return b;
     }
 
-    /** One of each kind of events.md "Bad input", dressed as the producer bugs that cause them. */
+    /** One of each kind of events.md "Bad input" (see {@link SampleBadLines}), near a good line. */
     private byte[] badLine(int kind, Line near) {
-        String good = new String(near.bytes, StandardCharsets.UTF_8);
         User user = users.get(rng.nextInt(users.size()));
         user = user.noMpid ? users.get(0) : user;
-        ObjectNode b = header(user, near.time);
-        ArrayNode evs = b.putArray("events");
-        evs.addObject().put("event_type", "session_start").putObject("data").put("timestamp_unixtime_ms", near.time - 2_000);
-        switch (kind) {
-            case 0 -> { return good.substring(0, good.length() / 2).getBytes(StandardCharsets.UTF_8); } // cut off
-            case 1 -> { return ("[" + good + "]").getBytes(StandardCharsets.UTF_8); }
-            case 2 -> { // a gzip body sent as if it were JSON
-                byte[] garbage = new byte[240];
-                rng.nextBytes(garbage);
-                garbage[0] = 0x1f;
-                garbage[1] = (byte) 0x8b;
-                for (int i = 2; i < garbage.length; i++) { // keep it one line, and free of NULs that trip up tools
-                    if (garbage[i] == '\n' || garbage[i] == '\r' || garbage[i] == 0) garbage[i] = 0x7f;
-                }
-                return garbage;
-            }
-            case 3 -> b.putObject("mpid").put("id", user.mpid);
-            case 4 -> b.putObject("events").put("event_type", "screen_view").putObject("data").put("screen_name", "Home");
-            case 5 -> b.put("timestamp_unixtime_ms", "abc");
-            case 6 -> b.<ObjectNode>without("mpid").putObject("user_identities").put("other", "LC-00000000");
-            case 7 -> b.putObject("user_attributes").put("bio", "Trail runner, climber and weekend camper. ".repeat(100));
-            case 8 -> {
-                ObjectNode many = b.putObject("user_attributes");
-                for (int i = 1; i <= 101; i++) many.put(String.format("pref_%03d", i), i % 3 == 0);
-            }
-            case 9 -> {
-                ArrayNode viewed = b.putObject("user_attributes").putArray("recently_viewed");
-                for (int i = 0; i < 1001; i++) viewed.add("SKU-" + (1000 + i));
-            }
-            case 10 -> ((ObjectNode) b.get("user_identities")).put("customer_id", "C" + "0123456789abcdef".repeat(17));
-            default -> {
-                ObjectNode screen = evs.addObject().put("event_type", "screen_view").putObject("data");
-                screen.put("screen_name", "Home").put("timestamp_unixtime_ms", near.time);
-                evs.addObject().put("event_type", "custom_event").put("data", "Video Watched");
-            }
-        }
-        return bytes(b);
+        return SampleBadLines.make(kind, near.bytes, near.time, header(user, near.time), user.mpid, rng);
     }
 
     private List<String[]> items(int n) {
@@ -483,7 +446,7 @@ public final class SampleGenerator {
         return String.format("%016x", rng.nextLong());
     }
 
-    private static byte[] bytes(ObjectNode node) {
+    static byte[] bytes(ObjectNode node) {
         try {
             return JSON.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
