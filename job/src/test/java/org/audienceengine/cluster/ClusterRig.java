@@ -25,9 +25,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A real standalone cluster for tests, started and driven through {@code bin/flink-cluster} the
@@ -135,16 +137,22 @@ final class ClusterRig implements AutoCloseable {
             }
             Map<TopicPartition, Long> ends = new HashMap<>();
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
             await("group " + group + " at the end of " + topic, Duration.ofMinutes(2), () -> {
                 try {
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    committed.clear();
+                    committed.putAll(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS));
                     return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                             && committed.get(e.getKey()).offset() >= e.getValue());
                 } catch (Exception e) {
                     return false;
                 }
-            });
+            }, () -> "ends " + new TreeMap<>(ends.entrySet().stream().collect(Collectors.toMap(
+                    e -> e.getKey().partition(), Map.Entry::getValue)))
+                    + ", committed " + new TreeMap<>(committed.entrySet().stream().collect(Collectors.toMap(
+                    e -> e.getKey().partition(), e -> e.getValue().offset())))
+                    + "\n" + diagnosis());
         }
     }
 
