@@ -4,9 +4,10 @@ ensure_built() {
   local root="$1"
   # Set by the test suite, which runs the launchers on the jars its own build just made.
   [[ -n "${AUDIENCE_ENGINE_NO_BUILD:-}" ]] && return 0
-  local jar="$root/job/target/audience-engine-0.1.0-SNAPSHOT.jar"
+  local jar="$root/tools/target/audience-engine-tools-0.1.0-SNAPSHOT.jar"
   local stale=""
-  if [[ ! -f "$jar" || ! -f "$root/job/target/classpath.txt" || ! -f "$root/cluster/target/flink-classpath.txt" ]]; then
+  if [[ ! -f "$jar" || ! -f "$root/job/target/classpath.txt" || ! -f "$root/cluster/target/flink-classpath.txt" \
+        || ! -f "$root/tools/target/classpath.txt" ]]; then
     stale="first use; takes a minute"
   elif [[ -n "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]]; then
     stale="sources changed since the last build"

@@ -2,6 +2,8 @@ package org.audienceengine.cli;
 
 import org.audienceengine.cluster.ClusterCommand;
 
+import java.util.ServiceLoader;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +26,9 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (2 for bad arguments, as picocli does). */
     public static int run(String... args) {
         CommandLine line = new CommandLine(new Main());
+        for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
+            provider.commands().forEach(line::addSubcommand);
+        }
         // A usage error is one line and where to look, not the whole usage.
         line.setParameterExceptionHandler((e, arguments) -> {
             CommandLine command = e.getCommandLine();

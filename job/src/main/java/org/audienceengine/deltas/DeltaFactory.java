@@ -44,6 +44,7 @@ public final class DeltaFactory {
             throw new IllegalStateException("deltas of audience " + audienceId + " must alternate add/remove");
         }
         p.seqs.put(audienceId, seq);
+        p.since.put(audienceId, at);
         MembershipDelta d = new MembershipDelta();
         d.audienceId = audienceId;
         d.audienceName = name;

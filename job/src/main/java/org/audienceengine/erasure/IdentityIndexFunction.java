@@ -33,16 +33,21 @@ public final class IdentityIndexFunction extends KeyedCoProcessFunction<String, 
 
     @Override
     public void open(OpenContext context) {
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(Duration.ofMillis(lifetimeMs))
+        mpid = getRuntimeContext().getState(mpidDescriptor(lifetimeMs));
+        time = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("time", Types.LONG), lifetimeMs));
+    }
+
+    /** The index entry: the latest mpid to carry the identity (state tools read it too). */
+    public static ValueStateDescriptor<Long> mpidDescriptor(long lifetimeMs) {
+        return withTtl(new ValueStateDescriptor<>("mpid", Types.LONG), lifetimeMs);
+    }
+
+    private static ValueStateDescriptor<Long> withTtl(ValueStateDescriptor<Long> descriptor, long lifetimeMs) {
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(lifetimeMs))
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build();
-        ValueStateDescriptor<Long> mpidDescriptor = new ValueStateDescriptor<>("mpid", Types.LONG);
-        ValueStateDescriptor<Long> timeDescriptor = new ValueStateDescriptor<>("time", Types.LONG);
-        mpidDescriptor.enableTimeToLive(ttl);
-        timeDescriptor.enableTimeToLive(ttl);
-        mpid = getRuntimeContext().getState(mpidDescriptor);
-        time = getRuntimeContext().getState(timeDescriptor);
+                .build());
+        return descriptor;
     }
 
     @Override

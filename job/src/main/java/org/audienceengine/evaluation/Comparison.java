@@ -32,6 +32,46 @@ public final class Comparison implements Serializable {
         return op;
     }
 
+    /** The operator and its value in words: {@code ≥ 2}, {@code = "pro"}, {@code exists}. */
+    public String describe() {
+        return switch (op) {
+            case EXISTS -> "exists";
+            case NOT_EXISTS -> "does not exist";
+            case EQUALS -> "= " + show(value);
+            case NOT_EQUALS -> "≠ " + show(value);
+            case CONTAINS -> "contains " + show(value);
+            case NOT_CONTAINS -> "does not contain " + show(value);
+            case MATCHES -> "matches " + show(value);
+            case IN -> "in " + show(value);
+            case GT -> "> " + show(value);
+            case GTE -> "≥ " + show(value);
+            case LT -> "< " + show(value);
+            case LTE -> "≤ " + show(value);
+            case BETWEEN -> "between " + show(((BigDecimal[]) value)[0]) + " and " + show(((BigDecimal[]) value)[1]);
+        };
+    }
+
+    /** An attribute or operand value as it reads in a definition: strings quoted, numbers plain; null stays null. */
+    public static String show(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return '"' + s + '"';
+        }
+        if (v instanceof BigDecimal d) {
+            return d.stripTrailingZeros().toPlainString();
+        }
+        if (v instanceof List<?> list) {
+            StringBuilder out = new StringBuilder("[");
+            for (Object element : list) {
+                out.append(out.length() > 1 ? ", " : "").append(show(element));
+            }
+            return out.append(']').toString();
+        }
+        return String.valueOf(v);
+    }
+
     public boolean test(Object attribute) {
         if (attribute == null) {
             return op == Op.NOT_EXISTS;

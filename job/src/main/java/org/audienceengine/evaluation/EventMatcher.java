@@ -53,6 +53,19 @@ public final class EventMatcher implements Serializable {
         return true;
     }
 
+    /** The filter in words: {@code purchase}, {@code screen_view where screen = "cart"}. */
+    public String describe() {
+        StringBuilder out = new StringBuilder(name != null ? name : type != null ? type : "any event");
+        if (customEventType != null) {
+            out.append(" (").append(customEventType).append(')');
+        }
+        for (int i = 0; i < where.size(); i++) {
+            out.append(i == 0 ? " where " : " and ").append(where.get(i).attribute()).append(' ')
+                    .append(where.get(i).comparison().describe());
+        }
+        return out.toString();
+    }
+
     @Override
     public String toString() {
         return "type=" + type + " name=" + (name == null ? null : name.toLowerCase(Locale.ROOT))

@@ -56,6 +56,11 @@ public final class EventSeries implements Serializable {
         return windowArray.length == 0 ? 0 : windowArray[windowArray.length - 1];
     }
 
+    /** The series in words: its filter, and the attribute it aggregates. */
+    public String describe() {
+        return matcher.describe() + (attribute == null ? "" : " " + attribute);
+    }
+
     public EventMatcher matcher() {
         return matcher;
     }

@@ -224,6 +224,11 @@ public final class ProfileEvaluator {
         return false;
     }
 
+    /** Every audience's membership at T as the job would decide it, in evaluation order; the profile is left as it is. */
+    public boolean[] memberships(UserProfile p, long at) {
+        return evaluate(p, at, allOf(set.inEvaluationOrder().size()));
+    }
+
     /**
      * Memberships at T of the affected audiences, in the set's evaluation order (nested audiences
      * see the new ones); the others read as they are.

@@ -36,7 +36,7 @@ final class DefinitionsInForce {
     /** The whole record, one entry per key below. */
     static final MapStateDescriptor<String, String> STATE =
             new MapStateDescriptor<>("definitions", Types.STRING, Types.STRING);
-    private static final String CURRENT = "current";
+    static final String CURRENT = "current";
     private static final String PREVIOUS = "previous";
     private static final String EPOCH = "epoch";
     private static final String CHANGED_AT = "changed-at";

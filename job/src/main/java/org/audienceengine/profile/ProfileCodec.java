@@ -9,13 +9,17 @@ import java.util.Map;
  * array instead of streams. A series is written as its bucket numbers, then the length of its
  * counts and aggregates, then those: a decoded profile leaves them packed until they are used
  * ({@link BucketSeries}), and writes an untouched series back as the bytes it read. The first
- * byte is a format version; versions 1 to 4 are still read (1 to 3 by {@link ProfileCodecV3}) so
+ * byte is a format version; versions 1 to 5 are still read (1 to 3 by {@link ProfileCodecV3}) so
  * that savepoints of earlier releases stay restorable.
  */
 public final class ProfileCodec {
-    /** 4: varints and compact decimals throughout; 5: series payloads behind their length. */
-    static final int VERSION = 5;
+    /**
+     * 4: varints and compact decimals throughout; 5: series payloads behind their length; 6: with
+     * each audience's seq, the time of its latest delta.
+     */
+    static final int VERSION = 6;
     private static final int INTERLEAVED_SERIES = 4;
+    private static final int WITHOUT_SINCE = 5;
 
     private ProfileCodec() {}
 
@@ -65,6 +69,7 @@ public final class ProfileCodec {
         for (Map.Entry<Integer, Integer> e : p.seqs.entrySet()) {
             out.varlong(e.getKey() & 0xffffffffL);
             out.varlong(e.getValue() & 0xffffffffL);
+            out.zigzag(p.since.getOrDefault(e.getKey(), UserProfile.UNKNOWN));
         }
         out.hashes(p.recentRequests);
         out.hashes(p.recentMessages);
@@ -77,7 +82,7 @@ public final class ProfileCodec {
         if (version >= 1 && version <= ProfileCodecV3.VERSION) {
             return ProfileCodecV3.decode(data);
         }
-        if (version != VERSION && version != INTERLEAVED_SERIES) {
+        if (version != VERSION && version != WITHOUT_SINCE && version != INTERLEAVED_SERIES) {
             throw new IllegalStateException("unknown profile format version " + version);
         }
         ProfileBytes.In in = new ProfileBytes.In(data);
@@ -105,7 +110,12 @@ public final class ProfileCodec {
             p.series.put(in.fixed(), version == INTERLEAVED_SERIES ? in.interleavedBuckets() : in.packedBuckets());
         }
         for (int i = in.count(); i > 0; i--) {
-            p.seqs.put(in.count(), in.count());
+            int audience = in.count();
+            p.seqs.put(audience, in.count());
+            long since = version == VERSION ? in.zigzag() : UserProfile.UNKNOWN;
+            if (since != UserProfile.UNKNOWN) {
+                p.since.put(audience, since);
+            }
         }
         p.recentRequests = in.hashes();
         p.recentMessages = in.hashes();

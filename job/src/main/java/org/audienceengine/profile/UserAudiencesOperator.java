@@ -64,13 +64,15 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
     public static final OutputTag<String> ERASURE_COMPLETIONS = new OutputTag<>("erasure-completions") {};
     /** The definitions in force (see {@link DefinitionsInForce}), as broadcast state. */
     public static final MapStateDescriptor<String, String> DEFINITIONS = DefinitionsInForce.STATE;
+    /** The entry of {@link #DEFINITIONS} that holds the document in force. */
+    public static final String DEFINITIONS_CURRENT = DefinitionsInForce.CURRENT;
     private static final TypeInformation<IngestedBatch[]> PENDING_TYPE =
             Types.OBJECT_ARRAY(TypeInformation.of(IngestedBatch.class));
     /** Per old instance: the epoch of a walk it had not finished (union: every new instance sees all). */
     private static final ListStateDescriptor<Integer> UNFINISHED =
             new ListStateDescriptor<>("definitions-backfill-unfinished", Types.INT);
     /** Per old instance: the event time it had reached, for a change applied at restore. */
-    private static final ListStateDescriptor<Long> EVENT_TIME =
+    public static final ListStateDescriptor<Long> EVENT_TIME =
             new ListStateDescriptor<>("event-time-reached", Types.LONG);
 
     private final EngineSettings settings;

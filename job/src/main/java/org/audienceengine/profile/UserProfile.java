@@ -28,6 +28,10 @@ public final class UserProfile {
     public final Map<Long, BucketSeries> series = new HashMap<>();
     /** Per audience: the seq of the latest delta; odd means member (deltas alternate, add first). */
     public final Map<Integer, Integer> seqs = new TreeMap<>();
+    /** Per audience: the effective time of the latest delta (absent when stored by a format before 6). */
+    public final Map<Integer, Long> since = new TreeMap<>();
+    /** A time not known. */
+    public static final long UNKNOWN = Long.MIN_VALUE;
     /** Hashes of the latest applied source_request_ids and source_message_ids (Deduplication). */
     public long[] recentRequests = new long[0];
     public long[] recentMessages = new long[0];

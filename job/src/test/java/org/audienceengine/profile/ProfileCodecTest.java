@@ -44,6 +44,7 @@ class ProfileCodecTest {
         assertThat(back.timerAt).isEqualTo(Long.MIN_VALUE);
         assertThat(back.firstSeenAt).isEqualTo(Long.MAX_VALUE);
         assertThat(back.seqs).isEqualTo(p.seqs);
+        assertThat(back.since).isEqualTo(p.since);
         assertThat(back.recentRequests).isEqualTo(p.recentRequests);
         assertThat(back.consent).isEqualTo(p.consent);
         assertThat(back.latitude).isEqualTo(p.latitude);
@@ -175,6 +176,37 @@ class ProfileCodecTest {
         assertThat(ProfileCodec.decode(ProfileCodec.encode(p)).series.get(42L).max(1)).isEqualTo(new BigDecimal("3.5"));
     }
 
+    /** Format 5 (the previous release) had no time of the latest delta beside each seq. */
+    @Test
+    void readsFormatFive() {
+        Bytes b = new Bytes();
+        b.write(5);
+        b.zigzag(100).zigzag(200).zigzag(150).zigzag(Long.MIN_VALUE);
+        b.write(1);
+        b.varlong(1).ascii("email").ascii("ann@example.com");
+        b.varlong(0);
+        b.varlong(0);
+        b.varlong(0);
+        b.write(0);
+        // One series: bucket numbers 7 and 9 (as gaps), then 13 bytes of counts and aggregates.
+        b.varlong(1).fixed(42).varlong(2).zigzag(7).zigzag(2);
+        b.varlong(13).varlong(1).varlong(0).varlong(1).varlong(1);
+        b.write(0).zigzag(1).zigzag(35).write(0).zigzag(1).zigzag(35).write(0).zigzag(1).zigzag(35);
+        b.varlong(1).varlong(1).varlong(1);
+        b.varlong(0).varlong(0).varlong(2);
+
+        UserProfile p = ProfileCodec.decode(b.bytes());
+
+        assertThat(p.series.get(42L).bucket(1)).isEqualTo(9);
+        assertThat(p.series.get(42L).sum(1)).isEqualTo(new BigDecimal("3.5"));
+        assertThat(p.seqs).containsEntry(1, 1);
+        assertThat(p.since).isEmpty();
+        assertThat(p.definitionsEpoch).isEqualTo(2);
+        UserProfile again = ProfileCodec.decode(ProfileCodec.encode(p));
+        assertThat(again.seqs).isEqualTo(p.seqs);
+        assertThat(again.since).isEmpty();
+    }
+
     /** Writes format 4 by hand, as its reader expects it. */
     private static final class Bytes {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -230,6 +262,8 @@ class ProfileCodecTest {
         p.locationAt = 5;
         p.seqs.put(7, 3);
         p.seqs.put(1000, 12);
+        p.since.put(7, 1_700_000_050_000L);
+        p.since.put(1000, -5L);
         p.recentRequests = new long[] {1, -1, Long.MAX_VALUE};
         p.definitionsEpoch = 9;
         return p;
