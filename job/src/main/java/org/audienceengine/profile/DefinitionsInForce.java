@@ -59,6 +59,27 @@ final class DefinitionsInForce {
     }
 
     /**
+     * The entries of {@link #STATE} with {@code json} in force as the file given at submit, the
+     * epoch and the document before kept: for state whose profiles a tool already brought to
+     * {@code json} (no user is to be brought over, and resuming with that file changes nothing).
+     */
+    static java.util.Map<String, String> installedBeside(java.util.Map<String, String> entries, String json) {
+        java.util.Map<String, String> out = new java.util.HashMap<>(entries);
+        out.put(CURRENT, json);
+        out.put(SUBMITTED, Definitions.fingerprint(json));
+        return out;
+    }
+
+    /** A set in force that never changes, held nowhere (a user's history replayed in memory). */
+    static DefinitionsInForce fixed(AudienceSet set, int epoch) {
+        DefinitionsInForce d = new DefinitionsInForce(null, false);
+        d.current = set;
+        d.fingerprint = Definitions.fingerprint(set.sourceJson());
+        d.epoch = epoch;
+        return d;
+    }
+
+    /**
      * Decides the document in force at start. {@code restoredAt} is when a changed file counts as
      * applied ({@link #changedAtStart()} then says so).
      *

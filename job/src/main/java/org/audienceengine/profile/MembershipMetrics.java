@@ -32,8 +32,9 @@ import java.util.function.LongSupplier;
 final class MembershipMetrics {
     static final ListStateDescriptor<Tuple3<Integer, Integer, Long>> COUNTS = new ListStateDescriptor<>(
             "membership-counts", Types.TUPLE(Types.INT, Types.INT, Types.LONG));
-    private static final int PROFILES = -1;
-    private static final int TIMERS = -2;
+    /** The ids that count users in state and users with an armed timer, beside the audiences' ids. */
+    static final int PROFILES = -1;
+    static final int TIMERS = -2;
     private static final List<String> REASONS = List.of(Reason.CRITERIA, Reason.EXPIRY, Reason.DEFINITION,
             Reason.PROFILE_EXPIRED, Reason.ERASURE, Reason.IDENTITY_CHANGE);
     private static final long HOUR = 3_600_000L;

@@ -68,8 +68,14 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
     public static final String DEFINITIONS_CURRENT = DefinitionsInForce.CURRENT;
     private static final TypeInformation<IngestedBatch[]> PENDING_TYPE =
             Types.OBJECT_ARRAY(TypeInformation.of(IngestedBatch.class));
+    /** Per key group and audience (or the profiles and timers counts): members, kept for the size gauges. */
+    public static final ListStateDescriptor<Tuple3<Integer, Integer, Long>> MEMBERSHIP_COUNTS = MembershipMetrics.COUNTS;
+    public static final int COUNT_OF_PROFILES = MembershipMetrics.PROFILES;
+    public static final int COUNT_OF_TIMERS = MembershipMetrics.TIMERS;
+    /** The users' one timer each (and the pending batches' in event time). */
+    public static final String TIMERS = "user-timers";
     /** Per old instance: the epoch of a walk it had not finished (union: every new instance sees all). */
-    private static final ListStateDescriptor<Integer> UNFINISHED =
+    public static final ListStateDescriptor<Integer> UNFINISHED =
             new ListStateDescriptor<>("definitions-backfill-unfinished", Types.INT);
     /** Per old instance: the event time it had reached, for a change applied at restore. */
     public static final ListStateDescriptor<Long> EVENT_TIME =
@@ -98,6 +104,14 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
         this.settings = settings;
     }
 
+    /**
+     * The definitions state with {@code json} in force, as if it had been the file at submit
+     * all along, for state whose profiles were brought to it by a tool (bootstrap).
+     */
+    public static java.util.Map<String, String> definitionsInstalled(java.util.Map<String, String> entries, String json) {
+        return DefinitionsInForce.installedBeside(entries, json);
+    }
+
     public static ValueStateDescriptor<byte[]> profileDescriptor() {
         return new ValueStateDescriptor<>("profile", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
@@ -121,7 +135,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
                 KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
                         task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask()),
                 System::currentTimeMillis);
-        metricsState = context.getOperatorStateStore().getUnionListState(MembershipMetrics.COUNTS);
+        metricsState = context.getOperatorStateStore().getUnionListState(MEMBERSHIP_COUNTS);
         unfinishedState = context.getOperatorStateStore().getUnionListState(UNFINISHED);
         eventTimeState = context.getOperatorStateStore().getUnionListState(EVENT_TIME);
         long restoredAt = getProcessingTimeService().getCurrentProcessingTime();
@@ -155,7 +169,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
     @Override
     public void open() throws Exception {
         super.open();
-        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
+        timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         profileState = getRuntimeContext().getState(profileDescriptor());
         pending = getRuntimeContext().getMapState(pendingDescriptor());
         appliedTotal = new LongCounter();

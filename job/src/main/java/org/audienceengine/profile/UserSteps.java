@@ -37,6 +37,7 @@ final class UserSteps {
 
     private final EngineSettings settings;
     private final TimerService timers;
+    /** Null where no batch waits in state (a user's history replayed in memory). */
     private final MapState<Long, IngestedBatch[]> pending;
     private final Counters counters;
     private final MembershipMetrics metrics;
@@ -241,7 +242,7 @@ final class UserSteps {
     private void deleteTimer(long at) throws Exception {
         if (settings.timeMode() == TimeMode.PROCESSING) {
             timers.deleteProcessingTimeTimer(at);
-        } else if (!pending.contains(at)) {
+        } else if (pending == null || !pending.contains(at)) {
             // A pending batch shares the timer of its instant; it must still fire.
             timers.deleteEventTimeTimer(at);
         }

@@ -1,6 +1,7 @@
 package org.audienceengine.tools;
 
 import org.audienceengine.cli.CommandProvider;
+import org.audienceengine.tools.bootstrap.BootstrapCommand;
 import org.audienceengine.tools.inspect.InspectCommand;
 import org.audienceengine.tools.members.EstimateCommand;
 import org.audienceengine.tools.members.MembersCommand;
@@ -16,6 +17,7 @@ public final class ToolCommands implements CommandProvider {
         commands.put("inspect", new InspectCommand());
         commands.put("members", new MembersCommand());
         commands.put("estimate", new EstimateCommand());
+        commands.put("bootstrap", new BootstrapCommand());
         return commands;
     }
 }

@@ -44,6 +44,7 @@ public final class SavepointState {
     private final int parallelism;
     private final Map<String, String> definitions;
     private final long eventTimeReached;
+    private final boolean walkUnfinished;
 
     private SavepointState(Path path, int parallelism) throws Exception {
         this.path = path;
@@ -58,6 +59,7 @@ public final class SavepointState {
             reached = Math.max(reached, t);
         }
         this.eventTimeReached = reached;
+        this.walkUnfinished = !collect(r -> r.readUnionState(PROFILES, UserAudiencesOperator.UNFINISHED.getName(), Types.INT)).isEmpty();
     }
 
     /** A savepoint directory, a checkpoint's {@code chk-N} directory, or either's {@code _metadata} file. */
@@ -98,6 +100,36 @@ public final class SavepointState {
 
     public boolean eventTime() {
         return eventTimeReached != Long.MIN_VALUE;
+    }
+
+    /** As the job keeps it: the greatest event time any instance had reached (MIN_VALUE in processing time). */
+    public long eventTimeReached() {
+        return eventTimeReached;
+    }
+
+    /** The broadcast state of the definitions in force, entry by entry. */
+    public Map<String, String> definitionEntries() {
+        return Map.copyOf(definitions);
+    }
+
+    /** Whether a definitions change was still being brought to the users when the state was taken. */
+    public boolean walkUnfinished() {
+        return walkUnfinished;
+    }
+
+    /** Reads it again, in a graph that goes on (a bootstrap writes a new savepoint from it). */
+    public SavepointReader reader(StreamExecutionEnvironment env) throws IOException {
+        return SavepointReader.read(env, path.toUri().toString(), new EmbeddedRocksDBStateBackend());
+    }
+
+    /**
+     * An in-process Flink environment for a tool's job that writes a savepoint, in batch
+     * execution. The State Processor API's writer passes its own metadata (OperatorState) between
+     * its operators with Kryo, so generic types are allowed there; the engine's state types are
+     * explicit all the same.
+     */
+    public StreamExecutionEnvironment writingEnvironment() {
+        return environment(true);
     }
 
     /** Every user the reader emits something for, collected here. */
@@ -153,9 +185,13 @@ public final class SavepointState {
     }
 
     private StreamExecutionEnvironment environment() {
+        return environment(false);
+    }
+
+    private StreamExecutionEnvironment environment(boolean genericTypes) {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.GENERIC_TYPES, genericTypes);
         // The launcher's class path has no LZ4 (Flink's distribution brings its own); the
         // shuffle of a tool's aggregate is small and stays in one process anyway.
         conf.set(NettyShuffleEnvironmentOptions.SHUFFLE_COMPRESSION_CODEC, NettyShuffleEnvironmentOptions.CompressionCodec.NONE);

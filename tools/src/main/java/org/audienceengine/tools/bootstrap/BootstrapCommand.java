@@ -1,0 +1,84 @@
+package org.audienceengine.tools.bootstrap;
+
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.definitions.Definitions;
+import org.audienceengine.tools.StateOptions;
+import org.audienceengine.tools.state.SavepointState;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bootstrap}: a new savepoint in which new audiences have the members, series and seqs
+ * they would have had if they had always been live, from the events history up to the state's time.
+ */
+@Command(name = "bootstrap", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Give new audiences their history: write a savepoint to resume the job from, with the new document in force.")
+public final class BootstrapCommand implements Callable<Integer> {
+    @Mixin
+    StateOptions state;
+
+    @Option(names = "--audiences", required = true, paramLabel = "NEW.json",
+            description = "The new definitions: the live audiences unchanged, and the audiences to add.")
+    Path audiences;
+
+    @Option(names = "--history", required = true, split = ",", paramLabel = "FILE",
+            description = "The events the job has applied, as JSON Lines files (the batches up to the state's time count).")
+    List<Path> history;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The new savepoint's directory (must not exist).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        String json = Files.readString(audiences);
+        AudienceSet proposed;
+        try {
+            proposed = Definitions.parse(json);
+        } catch (Definitions.InvalidDefinitionsException e) {
+            System.err.println(audiences + ": invalid");
+            e.errors().forEach(error -> System.err.println("  " + error));
+            return 1;
+        }
+        if (Files.exists(out)) {
+            System.err.println("bootstrap: " + out + " exists; give a new directory");
+            return 2;
+        }
+        for (Path file : history) {
+            if (!Files.isRegularFile(file)) {
+                System.err.println("bootstrap: no history file " + file);
+                return 2;
+            }
+        }
+        SavepointState s = state.open();
+        AudienceSet live = s.definitions();
+        String refusal = Bootstrap.refusal(live, proposed);
+        if (refusal != null) {
+            System.err.println("bootstrap: " + refusal);
+            return 1;
+        }
+        if (s.walkUnfinished()) {
+            System.err.println("bootstrap: a definitions change was still reaching the users when this state was taken;"
+                    + " resume the job, let it finish (backfillRemainingUsers = 0), and take a new savepoint");
+            return 1;
+        }
+        Bootstrap.Additions additions = Bootstrap.additions(live, proposed);
+        if (additions.audiences().isEmpty()) {
+            System.err.println("bootstrap: " + audiences + " adds no audience to the " + live.inEvaluationOrder().size() + " live ones");
+            return 1;
+        }
+        Bootstrap.run(s, proposed, additions, history, state.lifetimeMs(), out);
+        System.out.println("bootstrap: wrote " + out.toAbsolutePath() + ": audiences " + additions.audiences() + " added with "
+                + additions.series().size() + " series from history up to " + java.time.Instant.ofEpochMilli(s.time())
+                + "; the definitions in force are " + audiences);
+        System.out.println("bootstrap: resume the job from it with --audiences " + audiences
+                + " (the same file: resuming with it changes nothing more)");
+        return 0;
+    }
+}

@@ -1,0 +1,128 @@
+package org.audienceengine.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * bootstrap against a job that had always had the new audiences: the live job runs the first
+ * part of the sample with the live document, is savepointed, bootstrapped with a document that
+ * adds audiences (new series, a longer window on a kept series, profile criteria, a nested one)
+ * and resumed with it for the rest. Every delta it commits from the resume on, for old and new
+ * audiences alike, must be one of {@code replay} of the whole input with the new document, and
+ * all of those after the resume must come, each once.
+ */
+class BootstrapITCase {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final long DAY = 86_400_000L;
+    private static final String ADDED = "["
+            + "{\"id\": 900, \"name\": \"Sharers (10d)\", \"criteria\": {\"event\": {\"type\": \"custom_event\", \"name\": \"Share\", \"within\": \"10d\"}}},"
+            + "{\"id\": 901, \"name\": \"Repeat buyers (60d)\", \"criteria\": {\"event\": {\"type\": \"commerce_event\", \"name\": \"purchase\","
+            + " \"within\": \"60d\", \"count\": {\"op\": \"gte\", \"value\": 2}}}},"
+            + "{\"id\": 902, \"name\": \"Premium repeat buyers\", \"criteria\": {\"and\": [{\"audience\": {\"id\": 901}},"
+            + " {\"user_attribute\": {\"name\": \"plan\", \"op\": \"equals\", \"value\": \"premium\"}}]}},"
+            + "{\"id\": 903, \"name\": \"Free plan\", \"criteria\": {\"user_attribute\": {\"name\": \"plan\", \"op\": \"equals\", \"value\": \"free\"}}}"
+            + "]";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resumedFromTheBootstrapTheJobCommitsWhatAJobThatAlwaysHadTheAudiencesWould() throws Exception {
+        List<ProducerRecord<byte[], byte[]>> records = EventTimeJob.timeOrdered(EventTimeJob.sample(2_000));
+        int split = records.size() * 3 / 5;
+        long splitTime = records.get(split).timestamp();
+        while (records.get(split - 1).timestamp() == splitTime) {
+            split--;
+        }
+        List<ProducerRecord<byte[], byte[]>> before = records.subList(0, split);
+        List<ProducerRecord<byte[], byte[]>> after = records.subList(split, records.size());
+        long resumedAt = splitTime - 1;
+        long end = records.get(records.size() - 1).timestamp() + DAY;
+
+        Path liveDoc = EventTimeJob.AUDIENCES;
+        ObjectNode doc = (ObjectNode) MAPPER.readTree(Files.readString(liveDoc));
+        ((ArrayNode) doc.get("audiences")).addAll((ArrayNode) MAPPER.readTree(ADDED));
+        Path newDoc = Files.writeString(dir.resolve("new-audiences.json"), doc.toPrettyString());
+        Path history = EventTimeJob.write(dir.resolve("history.jsonl"), before);
+        Path all = EventTimeJob.write(dir.resolve("all.jsonl"), records);
+        List<JsonNode> firstPart = EventTimeJob.replay(history, liveDoc, resumedAt, dir.resolve("replay-first"));
+        List<JsonNode> always = EventTimeJob.replay(all, newDoc, end - 1, dir.resolve("replay-always"));
+        List<JsonNode> expected = always.stream().filter(d -> d.get("effective_at").asLong() > resumedAt).toList();
+        assertThat(expected.stream().map(d -> d.get("audience_id").asInt()).collect(Collectors.toSet()))
+                .as("new audiences flip after the resume").contains(900, 901);
+        assertThat(always.stream().filter(d -> d.get("effective_at").asLong() <= resumedAt && d.get("audience_id").asInt() >= 900))
+                .as("new audiences had members before the resume").isNotEmpty();
+
+        try (EventTimeJob live = new EventTimeJob(dir)) {
+            live.produce(before, splitTime);
+            JobClient first = live.start(Files.readString(liveDoc), null);
+            List<JsonNode> committedFirst = live.awaitCommitted(firstPart.size());
+            assertThat(ids(committedFirst)).isEqualTo(ids(firstPart));
+            Path savepoint = EventTimeJob.savepoint(first, dir.resolve("savepoints"));
+            first.cancel().get();
+
+            Path bootstrapped = dir.resolve("bootstrapped");
+            ToolRun run = ToolRun.of("bootstrap", "--savepoint", savepoint.toString(), "--audiences", newDoc.toString(),
+                    "--history", history.toString(), "--out", bootstrapped.toString());
+            assertThat(run.exitCode()).as(run.err() + run.out()).isZero();
+            assertThat(run.out()).contains("audiences [900, 901, 902, 903] added");
+
+            // The new audiences' sizes at the resume are those of the job that always had them.
+            ToolRun counts = ToolRun.of("members", "--savepoint", bootstrapped.toString(), "--count");
+            assertThat(counts.exitCode()).as(counts.err()).isZero();
+            List<JsonNode> alwaysUntilResume = always.stream().filter(d -> d.get("effective_at").asLong() <= resumedAt).toList();
+            for (int id = 900; id <= 903; id++) {
+                assertThat(counts.out()).contains(id + "," + name(doc, id) + "," + members(alwaysUntilResume, id));
+            }
+
+            live.produce(after, end);
+            JobClient resumed = live.start(Files.readString(newDoc), bootstrapped);
+            try {
+                List<JsonNode> committed = live.awaitCommitted(firstPart.size() + expected.size());
+                Set<String> sinceResume = ids(committed);
+                sinceResume.removeAll(ids(committedFirst));
+                assertThat(committed).hasSize(firstPart.size() + expected.size());
+                assertThat(sinceResume).isEqualTo(ids(expected));
+            } finally {
+                resumed.cancel().get();
+            }
+        }
+    }
+
+    /** Each delta as its id, action, time and reason: equal sets mean the same deltas with the same seqs. */
+    private static Set<String> ids(List<JsonNode> deltas) {
+        return deltas.stream().map(d -> d.get("delta_id").asText() + " " + d.get("action").asText() + " "
+                + d.get("effective_at").asLong() + " " + d.get("reason").asText()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static long members(List<JsonNode> deltas, int audience) {
+        return deltas.stream().filter(d -> d.get("audience_id").asInt() == audience)
+                .mapToLong(d -> d.get("action").asText().equals("add") ? 1 : -1).sum();
+    }
+
+    private static String name(JsonNode doc, int id) {
+        for (JsonNode a : doc.get("audiences")) {
+            if (a.get("id").asInt() == id) {
+                return a.get("name").asText().contains(",") ? '"' + a.get("name").asText() + '"' : a.get("name").asText();
+            }
+        }
+        throw new AssertionError("no audience " + id);
+    }
+}
