@@ -71,20 +71,45 @@ final class Bootstrap {
         return new Additions(audiences, series);
     }
 
-    static void run(SavepointState state, AudienceSet proposed, Additions additions, List<Path> history, long lifetimeMs,
+    /** Where the history comes from: JSON Lines files, or the events topic (then {@code files} is empty). */
+    record History(List<Path> files, String bootstrapServers, String topic) {
+        boolean fromKafka() {
+            return topic != null;
+        }
+    }
+
+    /**
+     * Where history from the events topic starts: the longest window of the series to fill, and
+     * a bucket more, before the state's time. Earlier events are in no window the new audiences
+     * read at the resume (their seqs then count from there, not from each user's first batch).
+     */
+    static long historyStart(SavepointState state, AudienceSet proposed, Additions additions) throws Exception {
+        long longest = 0;
+        for (long key : additions.series()) {
+            EventSeries s = proposed.series(key);
+            longest = Math.max(longest, (s.retentionBuckets() + 1) * s.bucketMillis());
+        }
+        return state.time() - longest;
+    }
+
+    static void run(SavepointState state, AudienceSet proposed, Additions additions, History history, long lifetimeMs,
             Path out) throws Exception {
         StreamExecutionEnvironment env = state.writingEnvironment();
         DataStream<StoredUser> users = state.reader(env)
                 .readKeyedState(PROFILES, new StoredUserReader(), Types.LONG, TypeInformation.of(StoredUser.class));
-        DataStream<IngestedBatch> batches = null;
-        for (int i = 0; i < history.size(); i++) {
-            Path file = history.get(i).toAbsolutePath();
+        DataStream<RawRecord> raw = history.fromKafka()
+                ? KafkaHistory.read(env, history.bootstrapServers(), history.topic(), historyStart(state, proposed, additions),
+                        KafkaHistory.sourceOffsets(state))
+                : null;
+        for (int i = 0; i < history.files().size(); i++) {
+            Path file = history.files().get(i).toAbsolutePath();
             FileSource<RawRecord> source = FileSource.forRecordStreamFormat(new JsonLinesFormat(file.toString(), i),
                     new org.apache.flink.core.fs.Path(file.toUri())).build();
-            DataStream<IngestedBatch> parsed = env.fromSource(source, WatermarkStrategy.noWatermarks(), "History " + file.getFileName())
-                    .process(new IngestFunction(false)).name("History: parse batches");
-            batches = batches == null ? parsed : batches.union(parsed);
+            DataStream<RawRecord> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(), "History " + file.getFileName());
+            raw = raw == null ? lines : raw.union(lines);
         }
+        // The job's own ingest: what it rejects (and dead-letters) counts in no history either.
+        DataStream<IngestedBatch> batches = raw.process(new IngestFunction(false)).name("History: parse batches");
         DataStream<StoredUser> grafted = users
                 .keyBy(u -> u.mpid, Types.LONG)
                 .connect(batches.keyBy(b -> b.getMpid(), Types.LONG))

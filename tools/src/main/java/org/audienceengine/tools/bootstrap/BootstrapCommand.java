@@ -28,9 +28,15 @@ public final class BootstrapCommand implements Callable<Integer> {
             description = "The new definitions: the live audiences unchanged, and the audiences to add.")
     Path audiences;
 
-    @Option(names = "--history", required = true, split = ",", paramLabel = "FILE",
-            description = "The events the job has applied, as JSON Lines files (the batches up to the state's time count).")
-    List<Path> history;
+    @Option(names = "--history", required = true, split = ",", paramLabel = "FILE|kafka:TOPIC",
+            description = "The events the job has applied: JSON Lines files (the batches up to the state's time count), or "
+                    + "kafka:TOPIC, the events topic from the longest new window before the state's time up to exactly "
+                    + "the offsets its source had reached.")
+    List<String> history;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
+            description = "Kafka, for --history kafka:TOPIC (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The new savepoint's directory (must not exist).")
     Path out;
@@ -50,11 +56,18 @@ public final class BootstrapCommand implements Callable<Integer> {
             System.err.println("bootstrap: " + out + " exists; give a new directory");
             return 2;
         }
-        for (Path file : history) {
-            if (!Files.isRegularFile(file)) {
-                System.err.println("bootstrap: no history file " + file);
-                return 2;
+        Bootstrap.History source;
+        if (history.size() == 1 && history.get(0).startsWith("kafka:")) {
+            source = new Bootstrap.History(List.of(), bootstrapServers, history.get(0).substring("kafka:".length()));
+        } else {
+            List<Path> files = history.stream().map(Path::of).toList();
+            for (Path file : files) {
+                if (!Files.isRegularFile(file)) {
+                    System.err.println("bootstrap: no history file " + file + " (or give kafka:TOPIC alone)");
+                    return 2;
+                }
             }
+            source = new Bootstrap.History(files, null, null);
         }
         SavepointState s = state.open();
         AudienceSet live = s.definitions();
@@ -73,7 +86,7 @@ public final class BootstrapCommand implements Callable<Integer> {
             System.err.println("bootstrap: " + audiences + " adds no audience to the " + live.inEvaluationOrder().size() + " live ones");
             return 1;
         }
-        Bootstrap.run(s, proposed, additions, history, state.lifetimeMs(), out);
+        Bootstrap.run(s, proposed, additions, source, state.lifetimeMs(), out);
         System.out.println("bootstrap: wrote " + out.toAbsolutePath() + ": audiences " + additions.audiences() + " added with "
                 + additions.series().size() + " series from history up to " + java.time.Instant.ofEpochMilli(s.time())
                 + "; the definitions in force are " + audiences);

@@ -107,7 +107,9 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
     private void graft(long mpid, UserProfile p, List<IngestedBatch> applied) throws Exception {
         UserProfile replayed = applied.isEmpty() ? null
                 : new UserHistory(proposed, lifetimeMs, p.definitionsEpoch).run(mpid, applied, until);
-        if (replayed != null && replayed.createdAt == p.createdAt) {
+        // From a user's first batch the run is the job's; from a later start (the events topic from
+        // the longest window on) its series still hold every event in the windows at the resume.
+        if (replayed != null) {
             for (long key : series) {
                 if (replayed.series.containsKey(key)) {
                     p.series.put(key, replayed.series.get(key));
