@@ -23,7 +23,7 @@ import java.util.List;
  * profiles operator runs them in event time: in batch-time order (ties in input order), each
  * instant before a batch evaluated first, then every instant up to the end. For tools that
  * rebuild a user's state from history (bootstrap); the profile it ends with is the one the job
- * would hold.
+ * would hold. One instance runs one user at a time (a run starts afresh).
  */
 public final class UserHistory {
     private final UserSteps steps;
@@ -41,6 +41,7 @@ public final class UserHistory {
 
     /** The profile after {@code batches} and every instant up to {@code until}; null if erased or expired by then. */
     public UserProfile run(long mpid, List<IngestedBatch> batches, long until) throws Exception {
+        deltas.clear();
         List<IngestedBatch> ordered = new ArrayList<>(batches);
         ordered.sort(Comparator.<IngestedBatch>comparingLong(b -> b.batchTime).thenComparingLong(b -> b.order));
         UserProfile p = null;
@@ -55,7 +56,7 @@ public final class UserHistory {
         return steps.catchUp(p, mpid, until);
     }
 
-    /** The deltas of every run so far, in order. */
+    /** The deltas of the last run, in order. */
     public List<MembershipDelta> deltas() {
         return deltas;
     }

@@ -52,7 +52,7 @@ public final class ThroughputBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = StepBench.options(args, Map.of("users", "100000", "batches", "200000",
-                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false", "peer", "none"));
+                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false", "peer", "none", "savepoint", ""));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
@@ -139,13 +139,26 @@ public final class ThroughputBench {
         } else if (pipeline == Pipeline.BARE) {
             configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);
+        } else if (!opts.get("savepoint").isEmpty()) {
+            // Runs on past the input, to be savepointed (for the state tools' benchmark).
+            LiveJob.build(env, config, definitions, LiveJob.Options.unbounded().beforeIngest(timed));
         } else {
             LiveJob.build(env, config, definitions,
                     LiveJob.Options.unbounded().boundedAt(OffsetsInitializer.latest()).beforeIngest(timed));
         }
         JobClient job = env.executeAsync("bench " + name);
         try (CheckpointStats checkpoints = CheckpointStats.follow(rest, job)) {
-            job.getJobExecutionResult().get();
+            if (pipeline == Pipeline.ENGINE && !opts.get("savepoint").isEmpty()) {
+                while (SEEN.get() < batches) {
+                    Thread.sleep(200);
+                }
+                String path = job.triggerSavepoint(Path.of(opts.get("savepoint")).toAbsolutePath().toUri().toString(),
+                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+                System.out.println("savepoint of " + name + ": " + path);
+                job.cancel().get();
+            } else {
+                job.getJobExecutionResult().get();
+            }
             CHECKPOINTS.add(name + ": " + checkpoints.summary());
         }
         if (SEEN.get() != batches) {

@@ -18,7 +18,9 @@ import org.audienceengine.profile.UserHistory;
 import org.audienceengine.profile.UserProfile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
 
@@ -45,6 +47,8 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
     private transient ValueState<StoredUser> stored;
     private transient ListState<IngestedBatch> history;
     private transient ProfileEvaluator evaluator;
+    /** By definitions epoch: a new profile takes the epoch of the run that made it. */
+    private transient Map<Integer, UserHistory> runs;
 
     HistoryGraft(AudienceSet proposed, Set<Long> series, Set<Integer> audiences, long until, long lifetimeMs, boolean eventTime) {
         this.proposed = proposed;
@@ -60,6 +64,7 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
         stored = getRuntimeContext().getState(new ValueStateDescriptor<>("stored", TypeInformation.of(StoredUser.class)));
         history = getRuntimeContext().getListState(new ListStateDescriptor<>("history", TypeInformation.of(IngestedBatch.class)));
         evaluator = new ProfileEvaluator(proposed, lifetimeMs, !eventTime);
+        runs = new HashMap<>();
     }
 
     @Override
@@ -106,7 +111,8 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
 
     private void graft(long mpid, UserProfile p, List<IngestedBatch> applied) throws Exception {
         UserProfile replayed = applied.isEmpty() ? null
-                : new UserHistory(proposed, lifetimeMs, p.definitionsEpoch).run(mpid, applied, until);
+                : runs.computeIfAbsent(p.definitionsEpoch, epoch -> new UserHistory(proposed, lifetimeMs, epoch))
+                        .run(mpid, applied, until);
         // From a user's first batch the run is the job's; from a later start (the events topic from
         // the longest window on) its series still hold every event in the windows at the resume.
         if (replayed != null) {

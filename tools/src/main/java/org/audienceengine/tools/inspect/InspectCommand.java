@@ -4,7 +4,7 @@ import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.evaluation.Explainer;
 import org.audienceengine.profile.ProfileCodec;
 import org.audienceengine.profile.UserProfile;
-import org.audienceengine.tools.StateOptions;
+import org.audienceengine.tools.state.StateOptions;
 import org.audienceengine.tools.state.FoundUser;
 import org.audienceengine.tools.state.SavepointState;
 import org.audienceengine.tools.state.UserLookup;

@@ -3,7 +3,7 @@ package org.audienceengine.tools.members;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.definitions.Definitions;
-import org.audienceengine.tools.StateOptions;
+import org.audienceengine.tools.state.StateOptions;
 import org.audienceengine.tools.state.SavepointState;
 
 import picocli.CommandLine.Command;

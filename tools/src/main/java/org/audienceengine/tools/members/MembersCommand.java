@@ -7,7 +7,7 @@ import org.apache.flink.api.java.tuple.Tuple2;
 
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
-import org.audienceengine.tools.StateOptions;
+import org.audienceengine.tools.state.StateOptions;
 import org.audienceengine.tools.state.SavepointState;
 
 import picocli.CommandLine.ArgGroup;

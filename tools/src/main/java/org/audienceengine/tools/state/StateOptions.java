@@ -1,8 +1,7 @@
-package org.audienceengine.tools;
+package org.audienceengine.tools.state;
 
 import org.audienceengine.config.Durations;
 import org.audienceengine.config.EngineSettings;
-import org.audienceengine.tools.state.SavepointState;
 
 import picocli.CommandLine.Option;
 
