@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import org.audienceengine.cli.CommandLineRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class BootstrapITCase {
     }
 
     private void resumeAfterBootstrap(boolean fromKafka) throws Exception {
-        List<ProducerRecord<byte[], byte[]>> records = EventTimeJob.timeOrdered(EventTimeJob.sample(2_000));
+        List<ProducerRecord<byte[], byte[]>> records = LiveRun.timeOrdered(LiveRun.sample(2_000));
         int split = records.size() * 3 / 5;
         long splitTime = records.get(split).timestamp();
         while (records.get(split - 1).timestamp() == splitTime) {
@@ -72,40 +73,41 @@ class BootstrapITCase {
         long resumedAt = splitTime - 1;
         long end = records.get(records.size() - 1).timestamp() + DAY;
 
-        Path liveDoc = EventTimeJob.AUDIENCES;
+        Path liveDoc = LiveRun.AUDIENCES;
         ObjectNode doc = (ObjectNode) MAPPER.readTree(Files.readString(liveDoc));
         ((ArrayNode) doc.get("audiences")).addAll((ArrayNode) MAPPER.readTree(ADDED));
         Path newDoc = Files.writeString(dir.resolve("new-audiences.json"), doc.toPrettyString());
-        Path history = EventTimeJob.write(dir.resolve("history.jsonl"), before);
-        Path all = EventTimeJob.write(dir.resolve("all.jsonl"), records);
-        List<JsonNode> firstPart = EventTimeJob.replay(history, liveDoc, resumedAt, dir.resolve("replay-first"));
-        List<JsonNode> always = EventTimeJob.replay(all, newDoc, end - 1, dir.resolve("replay-always"));
+        Path history = LiveRun.write(dir.resolve("history.jsonl"), before);
+        Path all = LiveRun.write(dir.resolve("all.jsonl"), records);
+        List<JsonNode> firstPart = LiveRun.replay(history, liveDoc, resumedAt, dir.resolve("replay-first"));
+        List<JsonNode> always = LiveRun.replay(all, newDoc, end - 1, dir.resolve("replay-always"));
         List<JsonNode> expected = always.stream().filter(d -> d.get("effective_at").asLong() > resumedAt).toList();
         assertThat(expected.stream().map(d -> d.get("audience_id").asInt()).collect(Collectors.toSet()))
                 .as("new audiences flip after the resume").contains(900, 901);
         assertThat(always.stream().filter(d -> d.get("effective_at").asLong() <= resumedAt && d.get("audience_id").asInt() >= 900))
                 .as("new audiences had members before the resume").isNotEmpty();
 
-        try (EventTimeJob live = new EventTimeJob(dir)) {
+        try (LiveRun live = new LiveRun(dir)) {
             live.produce(before, splitTime);
             JobClient first = live.start(Files.readString(liveDoc), null);
             List<JsonNode> committedFirst = live.awaitCommitted(firstPart.size());
             assertThat(ids(committedFirst)).isEqualTo(ids(firstPart));
-            Path savepoint = EventTimeJob.savepoint(first, dir.resolve("savepoints"));
+            Path savepoint = LiveRun.savepoint(first, dir.resolve("savepoints"));
             first.cancel().get();
 
             if (fromKafka) {
                 live.produce(after, end);
             }
             Path bootstrapped = dir.resolve("bootstrapped");
-            ToolRun run = ToolRun.of("bootstrap", "--savepoint", savepoint.toString(), "--audiences", newDoc.toString(),
+            CommandLineRun run = CommandLineRun.of("bootstrap", "--savepoint", savepoint.toString(), "--audiences", newDoc.toString(),
                     "--history", fromKafka ? "kafka:" + live.config.eventsTopic() : history.toString(),
                     "--bootstrap-servers", live.config.bootstrapServers(), "--out", bootstrapped.toString());
             assertThat(run.exitCode()).as(run.err() + run.out()).isZero();
+            System.out.print(run.out());
             assertThat(run.out()).contains("audiences [900, 901, 902, 903] added");
 
             // The new audiences' sizes at the resume are those of the job that always had them.
-            ToolRun counts = ToolRun.of("members", "--savepoint", bootstrapped.toString(), "--count");
+            CommandLineRun counts = CommandLineRun.of("members", "--savepoint", bootstrapped.toString(), "--count");
             assertThat(counts.exitCode()).as(counts.err()).isZero();
             List<JsonNode> alwaysUntilResume = always.stream().filter(d -> d.get("effective_at").asLong() <= resumedAt).toList();
             for (int id = 900; id <= 903; id++) {

@@ -20,21 +20,21 @@ import java.util.stream.Stream;
  * same lines up to that time: the memberships the state must hold.
  */
 record LiveSavepoint(Path savepoint, Path checkpoint, Path replay, long time) {
-    static final Path AUDIENCES = EventTimeJob.AUDIENCES;
+    static final Path AUDIENCES = LiveRun.AUDIENCES;
     private static final long DAY = 86_400_000L;
 
     static LiveSavepoint take(Path dir, int lines) throws Exception {
-        List<ProducerRecord<byte[], byte[]>> records = EventTimeJob.timeOrdered(EventTimeJob.sample(lines));
+        List<ProducerRecord<byte[], byte[]>> records = LiveRun.timeOrdered(LiveRun.sample(lines));
         long end = records.get(records.size() - 1).timestamp() + DAY;
         long time = end - 1;
         Path replay = dir.resolve("replay");
-        List<JsonNode> expected = EventTimeJob.replay(EventTimeJob.write(dir.resolve("events.jsonl"), records), AUDIENCES, time, replay);
+        List<JsonNode> expected = LiveRun.replay(LiveRun.write(dir.resolve("events.jsonl"), records), AUDIENCES, time, replay);
         assertThat(expected).hasSizeGreaterThan(100);
-        try (EventTimeJob live = new EventTimeJob(dir)) {
+        try (LiveRun live = new LiveRun(dir)) {
             live.produce(records, end);
             JobClient job = live.start(Files.readString(AUDIENCES), null);
             assertThat(live.awaitCommitted(expected.size())).hasSameSizeAs(expected);
-            Path savepoint = EventTimeJob.savepoint(job, dir.resolve("savepoints"));
+            Path savepoint = LiveRun.savepoint(job, dir.resolve("savepoints"));
             // Cancelled, the job keeps its latest checkpoint, taken with no input after the deltas.
             job.cancel().get();
             Path checkpoint;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
 
+import org.audienceengine.cli.CommandLineRun;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.evaluation.Explainer;
@@ -57,7 +58,7 @@ class StateToolsITCase {
     @Test
     void countsAreReplaysMembersOnTheSavepointAndOnTheCheckpoint() {
         for (Path state : List.of(live.savepoint(), live.checkpoint())) {
-            ToolRun run = ToolRun.of("members", "--savepoint", state.toString(), "--count");
+            CommandLineRun run = CommandLineRun.of("members", "--savepoint", state.toString(), "--count");
             assertThat(run.exitCode()).as(run.err()).isZero();
             Map<Integer, Long> counts = new TreeMap<>();
             for (String line : run.out().lines().skip(1).toList()) {
@@ -75,7 +76,7 @@ class StateToolsITCase {
         int audience = replayed.entrySet().stream().max(Map.Entry.comparingByValue((a, b) -> a.size() - b.size()))
                 .orElseThrow().getKey();
         Path csv = dir.resolve("members-" + audience + ".csv");
-        ToolRun run = ToolRun.of("members", "--savepoint", live.savepoint().toString(), "--audience",
+        CommandLineRun run = CommandLineRun.of("members", "--savepoint", live.savepoint().toString(), "--audience",
                 Integer.toString(audience), "--out", csv.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = Files.readAllLines(csv);
@@ -133,12 +134,12 @@ class StateToolsITCase {
     void inspectExplainsAMemberAsTextAndJsonAndFindsThemByIdentity() throws Exception {
         int audience = replayed.keySet().iterator().next();
         long mpid = replayed.get(audience).iterator().next();
-        ToolRun text = ToolRun.of("inspect", "--savepoint", live.savepoint().toString(), "--mpid", Long.toString(mpid));
+        CommandLineRun text = CommandLineRun.of("inspect", "--savepoint", live.savepoint().toString(), "--mpid", Long.toString(mpid));
         assertThat(text.exitCode()).as(text.err()).isZero();
         assertThat(text.out()).contains("mpid " + mpid).contains("identities").contains("evaluated at")
                 .containsPattern("audience " + audience + " \"[^\"]+\": member \\(seq \\d+, since ");
 
-        ToolRun json = ToolRun.of("inspect", "--savepoint", live.savepoint().toString(), "--mpid", Long.toString(mpid),
+        CommandLineRun json = CommandLineRun.of("inspect", "--savepoint", live.savepoint().toString(), "--mpid", Long.toString(mpid),
                 "--audience", Integer.toString(audience), "--json");
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode doc = MAPPER.readTree(json.out());
@@ -153,12 +154,12 @@ class StateToolsITCase {
 
         String email = doc.path("profile").path("identities").path("email").asText();
         assertThat(email).contains("@");
-        ToolRun byIdentity = ToolRun.of("inspect", "--savepoint", live.savepoint().toString(), "--identity",
+        CommandLineRun byIdentity = CommandLineRun.of("inspect", "--savepoint", live.savepoint().toString(), "--identity",
                 "email=" + email.toUpperCase(java.util.Locale.ROOT), "--json");
         assertThat(byIdentity.exitCode()).as(byIdentity.err()).isZero();
         assertThat(MAPPER.readTree(byIdentity.out()).path("mpid").asLong()).isEqualTo(mpid);
 
-        ToolRun nobody = ToolRun.of("inspect", "--savepoint", live.savepoint().toString(), "--identity",
+        CommandLineRun nobody = CommandLineRun.of("inspect", "--savepoint", live.savepoint().toString(), "--identity",
                 "email=nobody@example.invalid", "--json");
         assertThat(nobody.exitCode()).isEqualTo(3);
         assertThat(MAPPER.readTree(nobody.out()).path("status").asText()).isEqualTo("not_found");
@@ -182,7 +183,7 @@ class StateToolsITCase {
         Path proposed = dir.resolve("proposed.json");
         Files.writeString(proposed, MAPPER.createObjectNode().set("audiences", copies).toString());
 
-        ToolRun run = ToolRun.of("estimate", "--savepoint", live.savepoint().toString(), "--audiences", proposed.toString());
+        CommandLineRun run = CommandLineRun.of("estimate", "--savepoint", live.savepoint().toString(), "--audiences", proposed.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         Map<Integer, Long> estimated = new TreeMap<>();
         for (String line : run.out().lines().skip(1).filter(l -> !l.startsWith("#")).toList()) {

@@ -1,7 +1,6 @@
 package org.audienceengine.tools.bootstrap;
 
 import org.audienceengine.definitions.AudienceSet;
-import org.audienceengine.definitions.Definitions;
 import org.audienceengine.tools.state.StateOptions;
 import org.audienceengine.tools.state.SavepointState;
 
@@ -44,12 +43,8 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String json = Files.readString(audiences);
-        AudienceSet proposed;
-        try {
-            proposed = Definitions.parse(json);
-        } catch (Definitions.InvalidDefinitionsException e) {
-            System.err.println(audiences + ": invalid");
-            e.errors().forEach(error -> System.err.println("  " + error));
+        AudienceSet proposed = StateOptions.definitionsOrReport(audiences, json);
+        if (proposed == null) {
             return 1;
         }
         if (Files.exists(out)) {

@@ -2,7 +2,6 @@ package org.audienceengine.tools.members;
 
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
-import org.audienceengine.definitions.Definitions;
 import org.audienceengine.tools.state.StateOptions;
 import org.audienceengine.tools.state.SavepointState;
 
@@ -10,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -34,12 +34,8 @@ public final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AudienceSet proposed;
-        try {
-            proposed = Definitions.load(audiences);
-        } catch (Definitions.InvalidDefinitionsException e) {
-            System.err.println(audiences + ": invalid");
-            e.errors().forEach(error -> System.err.println("  " + error));
+        AudienceSet proposed = StateOptions.definitionsOrReport(audiences, Files.readString(audiences));
+        if (proposed == null) {
             return 1;
         }
         SavepointState s = state.open();

@@ -2,6 +2,8 @@ package org.audienceengine.tools.state;
 
 import org.audienceengine.config.Durations;
 import org.audienceengine.config.EngineSettings;
+import org.audienceengine.definitions.AudienceSet;
+import org.audienceengine.definitions.Definitions;
 
 import picocli.CommandLine.Option;
 
@@ -29,6 +31,17 @@ public final class StateOptions {
     public long lifetimeMs() {
         return profileLifetime == null ? EngineSettings.DEFAULT_PROFILE_LIFETIME.toMillis()
                 : Durations.parseMillis(profileLifetime);
+    }
+
+    /** The definitions document {@code json} read from {@code file}, or null once why it is invalid is printed. */
+    public static AudienceSet definitionsOrReport(Path file, String json) {
+        try {
+            return Definitions.parse(json);
+        } catch (Definitions.InvalidDefinitionsException e) {
+            System.err.println(file + ": invalid");
+            e.errors().forEach(error -> System.err.println("  " + error));
+            return null;
+        }
     }
 
     /** ISO-8601 ({@code 2026-05-03T14:00:00Z}) or epoch milliseconds. */

@@ -22,9 +22,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.audienceengine.cli.Main;
 import org.audienceengine.config.EngineConfig;
-import org.audienceengine.ingest.BatchParser;
 import org.audienceengine.kafka.EmbeddedKafka;
 import org.audienceengine.live.LiveJob;
+import org.audienceengine.testutils.EventRecords;
+import org.audienceengine.testutils.SampleLines;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -33,17 +34,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The live job in event time on an in-process broker and Flink, fed the sample's lines as a
- * producer in batch-time order would send them, with the replays its runs are checked against.
+ * The live job on an in-process broker and Flink, by default in event time and fed the sample's
+ * lines as a producer in batch-time order would send them, with the replays its runs are checked
+ * against.
  */
-final class EventTimeJob implements AutoCloseable {
-    static final Path SAMPLE = Path.of("../conf/sample/events.jsonl");
+final class LiveRun implements AutoCloseable {
     static final Path AUDIENCES = Path.of("../conf/audiences.json");
     static final int PARTITIONS = 2;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -51,11 +50,15 @@ final class EventTimeJob implements AutoCloseable {
     private final EmbeddedKafka kafka;
     final EngineConfig config;
 
-    EventTimeJob(Path dir) throws Exception {
+    LiveRun(Path dir) throws Exception {
+        this(dir, "event");
+    }
+
+    LiveRun(Path dir, String timeMode) throws Exception {
         kafka = EmbeddedKafka.start();
         config = EngineConfig.defaults().with(Map.of(
                 EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                EngineConfig.TIME_MODE, "event",
+                EngineConfig.TIME_MODE, timeMode,
                 EngineConfig.CHECKPOINT_INTERVAL, "300ms",
                 EngineConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString(),
                 EngineConfig.TRANSACTION_TIMEOUT, "2m",
@@ -66,32 +69,12 @@ final class EventTimeJob implements AutoCloseable {
 
     /** The sample's first lines, as bytes: its bad lines include some that are not UTF-8. */
     static List<byte[]> sample(int lines) throws Exception {
-        List<byte[]> slice = new ArrayList<>();
-        byte[] all = Files.readAllBytes(SAMPLE);
-        for (int start = 0, i = 0; i < all.length && slice.size() < lines; i++) {
-            if (all[i] == '\n') {
-                slice.add(Arrays.copyOfRange(all, start, i));
-                start = i + 1;
-            }
-        }
-        return slice;
+        return SampleLines.lines(number -> number <= lines);
     }
 
     /** Records stamped with their batch time, a user's on one partition, in time order (stable: ties keep line order). */
     static List<ProducerRecord<byte[], byte[]>> timeOrdered(List<byte[]> lines) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long latest = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            byte[] line = lines.get(i);
-            BatchParser.Result parsed = BatchParser.parse(line, null);
-            String key = parsed.ok() ? Long.toString(parsed.batch().mpid) : "line-" + i;
-            long time = parsed.ok() ? parsed.batch().batchTime : latest;
-            latest = Math.max(latest, time);
-            records.add(new ProducerRecord<>("events", Math.floorMod(key.hashCode(), PARTITIONS), time,
-                    key.getBytes(StandardCharsets.UTF_8), line));
-        }
-        records.sort(Comparator.comparingLong(ProducerRecord::timestamp));
-        return records;
+        return EventRecords.timeOrdered("events", lines, PARTITIONS);
     }
 
     /** The records' lines as a JSON Lines file, in the records' order. */
@@ -127,6 +110,17 @@ final class EventTimeJob implements AutoCloseable {
                 producer.send(new ProducerRecord<>(config.eventsTopic(), p, tick, null, "tick".getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
+        }
+    }
+
+    /** Sends each value to the topic as it is (no key, the broker's time). */
+    void send(String topic, String... values) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get();
+            }
         }
     }
 
