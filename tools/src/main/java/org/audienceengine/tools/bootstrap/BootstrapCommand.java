@@ -85,8 +85,8 @@ public final class BootstrapCommand implements Callable<Integer> {
         System.out.println("bootstrap: wrote " + out.toAbsolutePath() + ": audiences " + additions.audiences() + " added with "
                 + additions.series().size() + " series from history up to " + java.time.Instant.ofEpochMilli(s.time())
                 + "; the definitions in force are " + audiences);
-        System.out.println("bootstrap: resume the job from it with --audiences " + audiences
-                + " (the same file: resuming with it changes nothing more)");
+        System.out.println("bootstrap: resume the job from it with " + audiences + " as its definitions file"
+                + " (audiences.file): with that file the resume changes nothing more");
         return 0;
     }
 }
