@@ -9,6 +9,7 @@ import org.apache.flink.util.Collector;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.evaluation.ProfileEvaluator;
+import org.audienceengine.ingest.DeviceIdentities;
 import org.audienceengine.profile.UserProfile;
 import org.audienceengine.tools.state.SavepointState;
 import org.audienceengine.tools.state.UserReader;
@@ -109,9 +110,11 @@ final class MembershipReaders {
         protected void visit(long mpid, byte[] stored, UserProfile p, Collector<Tuple2<Long, String>> out) throws Exception {
             if (p.isMember(audienceId)) {
                 Map<String, String> ids = new TreeMap<>(p.identities);
-                ids.putAll(p.deviceInfo.entrySet().stream()
-                        .filter(e -> org.audienceengine.ingest.DeviceIdentities.isIdentity(e.getKey()))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                p.deviceInfo.forEach((field, value) -> {
+                    if (DeviceIdentities.isIdentity(field)) {
+                        ids.put(field, value);
+                    }
+                });
                 out.collect(Tuple2.of(mpid, MAPPER.writeValueAsString(ids)));
             }
         }

@@ -6,6 +6,7 @@ import org.apache.flink.util.Collector;
 import org.audienceengine.erasure.IdentityKeys;
 import org.audienceengine.ingest.BatchParser;
 import org.audienceengine.ingest.DeviceIdentities;
+import org.audienceengine.profile.ProfileCodec;
 import org.audienceengine.profile.UserProfile;
 
 import java.util.List;
@@ -33,8 +34,7 @@ public final class UserLookup {
         // Two profiles with one identity: the latest to carry it, as the index would say.
         FoundUser latest = null;
         for (FoundUser u : found) {
-            if (latest == null || org.audienceengine.profile.ProfileCodec.decode(u.profile).lastBatchAt
-                    > org.audienceengine.profile.ProfileCodec.decode(latest.profile).lastBatchAt) {
+            if (latest == null || ProfileCodec.decode(u.profile).lastBatchAt > ProfileCodec.decode(latest.profile).lastBatchAt) {
                 latest = u;
             }
         }
