@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * batches to a running job's events topic, shifted so that it ends now, as {@code local} does —
  * how a job on a cluster gets data to show.
  */
-@Command(name = "feed", description = "Send the sample's batches to a Kafka topic, shifted so that they end now.")
+@Command(name = "feed", mixinStandardHelpOptions = true, description = "Send the sample's batches to a Kafka topic, shifted so that they end now.")
 final class FeedCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "conf/sample/events.jsonl", description = "Batches, one per line (default ${DEFAULT-VALUE}).")
     Path events;

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * controller in one) on 127.0.0.1, for a cluster on this machine ({@code bin/flink-cluster}).
  * Its data stays in DIR across restarts, as the job's checkpoints refer to its offsets.
  */
-@Command(name = "kafka", description = "Run a single-node Kafka broker on 127.0.0.1 until stopped.")
+@Command(name = "kafka", mixinStandardHelpOptions = true, description = "Run a single-node Kafka broker on 127.0.0.1 until stopped.")
 final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "Client port (default ${DEFAULT-VALUE}).")
     int port;

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * are the simulator's own (see {@code PartnerSimulator}); it prints its usage and exits 2 on bad
  * ones, and runs until stopped.
  */
-@Command(name = "partner-sim", description = "Run the partner simulator (Mailchimp, Braze and webhook endpoints).")
+@Command(name = "partner-sim", mixinStandardHelpOptions = true, description = "Run the partner simulator (Mailchimp, Braze and webhook endpoints).")
 final class PartnerSimCommand implements Callable<Integer> {
     @Unmatched
     List<String> args = new ArrayList<>();
