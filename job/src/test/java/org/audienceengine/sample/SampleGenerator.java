@@ -19,12 +19,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.function.IntUnaryOperator;
 
 /**
  * Writes the shipped sample: Events-API batches as JSON Lines (events.md), one batch a line.
- * Everything comes from one seeded {@link Random}, so the file is reproducible byte for byte and a
+ * Everything comes from one seeded {@link SampleRandom}, so the file is reproducible byte for byte and a
  * replay of it gives the same deltas every time.
  *
  * <p>Users come in bursts of sessions separated by silences of days to weeks, so windows expire
@@ -38,29 +36,17 @@ public final class SampleGenerator {
     // city|country|latitude|longitude|weight
     private record Line(long time, byte[] bytes) {}
 
-    private static final class User {
-        long mpid, emailChangeAt = Long.MAX_VALUE;
-        boolean noMpid, web, locates, bargain, first = true, consentChanged;
-        String env, platform, customerId, email, newEmail, loyalty;
-        String[] city;
-        double ltv;
-        final int[] taste = new int[SampleVocabulary.INTENT_WEIGHT.length];
-        final ObjectNode attrs = obj(), device = obj();
-        ObjectNode consent;
-        List<String[]> cart = new ArrayList<>();
-    }
-
-    private final Random rng;
+    private final SampleRandom rng;
     private final long start, end;
     private final List<Line> lines = new ArrayList<>();
-    private final List<User> users = new ArrayList<>();
+    private final List<SampleUser> users = new ArrayList<>();
     // The session being built: its events, and the profile updates each event causes (sent with it).
-    private User u;
+    private SampleUser u;
     private long clock;
     private final List<ObjectNode> events = new ArrayList<>(), updates = new ArrayList<>();
 
     private SampleGenerator(long seed, long start, long days) {
-        this.rng = new Random(seed);
+        this.rng = new SampleRandom(seed);
         this.start = start;
         this.end = start + days * DAY;
     }
@@ -85,15 +71,15 @@ public final class SampleGenerator {
         double[] weight = new double[userCount];
         double sum = 0;
         for (int i = 0; i < userCount; i++) {
-            users.add(newUser(i));
+            users.add(SampleUser.create(i, rng, start));
             weight[i] = Math.exp(rng.nextGaussian() * 0.6); // a few heavy users, many light ones
             sum += weight[i];
         }
         for (int i = 0; i < userCount; i++) {
             // Early joiners are the existing customer base; the rest arrive through the period.
-            double joinDay = chance(45) ? rng.nextDouble() * 7 : 7 + rng.nextDouble() * Math.max(1, (end - start) / DAY - 17);
+            double joinDay = rng.chance(45) ? rng.nextDouble() * 7 : 7 + rng.nextDouble() * Math.max(1, (end - start) / DAY - 17);
             long join = start + (long) (joinDay * DAY);
-            long stop = chance(15) ? join + 3 * DAY + (long) (rng.nextDouble() * (end - join - 3 * DAY)) : end;
+            long stop = rng.chance(15) ? join + 3 * DAY + (long) (rng.nextDouble() * (end - join - 3 * DAY)) : end;
             simulate(users.get(i), join, stop, (int) Math.max(8, Math.round(batchTarget * weight[i] / sum)));
         }
         int good = lines.size();
@@ -121,66 +107,8 @@ public final class SampleGenerator {
                 redelivered, bad, Instant.ofEpochMilli(start), Instant.ofEpochMilli(lines.get(lines.size() - 1).time), out);
     }
 
-    private User newUser(int i) {
-        User n = new User();
-        n.mpid = (rng.nextLong() >>> 1) | 1; // never 0, which mParticle reserves for "no user"
-        if (rng.nextInt(12) == 0) n.mpid = -n.mpid; // mParticle ids span the whole signed 64-bit range
-        n.noMpid = i % 40 == 20; // a point-of-sale feed that knows only the customer id or email
-        n.env = i % 25 == 3 ? "development" : "production";
-        n.city = SampleVocabulary.CITIES[pick(SampleVocabulary.CITIES.length, k -> Integer.parseInt(SampleVocabulary.CITIES[k].split("\\|")[4]))].split("\\|");
-        int p = rng.nextInt(100);
-        n.platform = n.noMpid ? "pos" : p < 45 ? "iOS" : p < 80 ? "Android" : "web";
-        n.web = n.platform.equals("web");
-        n.locates = !n.web && !n.noMpid && chance(55);
-        n.bargain = chance(35);
-        String name = any(SampleVocabulary.FIRST) + "." + any(SampleVocabulary.LAST) + (i % 97);
-        boolean emailOnly = n.noMpid && i % 80 == 60;
-        if (!emailOnly && (n.noMpid || chance(85))) n.customerId = String.format("C%06d", 100000 + i * 7919L % 900000);
-        if (n.env.equals("development")) {
-            n.email = "qa.tester+" + i + "@example.com";
-        } else if (n.noMpid || chance(78)) {
-            n.email = name + "@" + any(SampleVocabulary.DOMAINS);
-            if (chance(4)) { // moved to a new address part-way through
-                n.newEmail = name + ".new@" + any(SampleVocabulary.DOMAINS);
-                n.emailChangeAt = start + 30 * DAY + (long) (rng.nextDouble() * 60 * DAY);
-            }
-        }
-        if (chance(30)) n.loyalty = String.format("LC-%08d", rng.nextInt(100_000_000));
-        ObjectNode a = n.attrs.put("country", n.city[1]).put("city", n.city[0]);
-        if (chance(92)) a.put("age", 18 + rng.nextInt(40) + rng.nextInt(20));
-        a.put("plan", (p = rng.nextInt(100)) < 60 ? "free" : p < 85 ? "plus" : "premium");
-        if (chance(85)) {
-            ArrayNode list = a.putArray("interests");
-            for (int k = 1 + rng.nextInt(4); k > 0; k--) addIfAbsent(list, any(SampleVocabulary.INTERESTS));
-        }
-        n.ltv = chance(30) ? rng.nextInt(80_000) / 100.0 : 0;
-        a.put("lifetime_value", n.ltv);
-        a.put("signup_source", n.noMpid ? "store" : SampleVocabulary.SOURCES[pick(SampleVocabulary.SOURCES.length, k -> SampleVocabulary.SOURCE_WEIGHT[k])]);
-        if (chance(55)) a.put("favorite_brand", any(SampleVocabulary.BRANDS));
-        a.put("newsletter", chance(40));
-        if (n.web) n.device.put("platform", "web");
-        if (!n.web && !n.noMpid) {
-            boolean ios = n.platform.equals("iOS");
-            n.device.put("platform", n.platform);
-            n.device.put("os_version", ios ? any("17.6.1", "18.2", "18.3.1", "18.4") : "" + (11 + rng.nextInt(5)));
-            n.device.put("brand", ios ? "Apple" : any("samsung", "Google", "motorola"));
-            // On iOS the advertising id exists only after App Tracking Transparency consent.
-            if (chance(ios ? 70 : 90)) n.device.put(ios ? "ios_advertising_id" : "android_advertising_id", uuid().toUpperCase());
-            if (chance(65)) n.device.put("push_token", hex() + hex() + hex() + hex());
-        }
-        if (chance(SampleVocabulary.EU.contains(n.city[1]) ? 95 : 35)) {
-            n.consent = obj();
-            n.consent.putObject("marketing").put("consented", chance(60));
-            n.consent.putObject("analytics").put("consented", chance(85));
-        }
-        for (int k = 0; k < n.taste.length; k++) n.taste[k] = SampleVocabulary.INTENT_WEIGHT[k] * (3 + rng.nextInt(18));
-        if (a.get("newsletter").asBoolean()) n.taste[SampleVocabulary.ARTICLE] *= 3; // readers of the newsletter read the guides
-        if (n.loyalty != null) n.taste[SampleVocabulary.STORE] *= 3;
-        return n;
-    }
-
     /** Spreads a user's batch budget over bursts of sessions between join and stop. */
-    private void simulate(User user, long join, long stop, int budget) {
+    private void simulate(SampleUser user, long join, long stop, int budget) {
         u = user;
         double perBurst = u.noMpid ? 1 : 3, days = Math.max(1, (stop - join) / (double) DAY);
         double gapMean = Math.min(30, Math.max(2, days / Math.max(1, budget / perBurst)));
@@ -205,13 +133,13 @@ public final class SampleGenerator {
         ObjectNode opened = ev("session_start", obj());
         if (u.locates && rng.nextBoolean()) opened.set("location", location(rng.nextInt(25) == 0));
         if (u.first && !u.web) ev("first_run", obj());
-        if (u.consent != null && !u.first && chance(3)) { // changed in the privacy settings
+        if (u.consent != null && !u.first && rng.chance(3)) { // changed in the privacy settings
             boolean was = u.consent.path("marketing").path("consented").asBoolean();
             u.consent.putObject("marketing").put("consented", !was).put("timestamp_unixtime_ms", t);
             u.consentChanged = true;
         }
-        if (!u.cart.isEmpty() && chance(40)) purchase(u.cart, u.web ? "web" : "app"); // came back for the cart
-        switch (pick(u.taste.length, k -> u.taste[k])) {
+        if (!u.cart.isEmpty() && rng.chance(40)) purchase(u.cart, u.web ? "web" : "app"); // came back for the cart
+        switch (rng.pick(u.taste.length, k -> u.taste[k])) {
             case SampleVocabulary.BROWSE -> {
                 screen("Home");
                 for (int n = 1 + rng.nextInt(4); n > 0; n--) {
@@ -222,7 +150,7 @@ public final class SampleGenerator {
             case SampleVocabulary.SEARCH -> {
                 screen("Search");
                 for (int n = 1 + rng.nextInt(4); n > 0; n--) {
-                    String q = any(SampleVocabulary.QUERIES);
+                    String q = rng.any(SampleVocabulary.QUERIES);
                     q = u.bargain && !q.contains("sale") && rng.nextBoolean() ? q + " sale" : q;
                     custom("Search", "search").put("query", q).put("results", rng.nextInt(60));
                 }
@@ -233,18 +161,18 @@ public final class SampleGenerator {
                 commerce("view_detail", picked, null);
                 commerce("add_to_cart", picked, null);
                 u.cart.addAll(picked);
-                if (chance(35)) { // most carts are left for later, or for good
+                if (rng.chance(35)) { // most carts are left for later, or for good
                     screen("Cart");
                     commerce("checkout", u.cart, null);
                     purchase(u.cart, u.web ? "web" : "app");
-                } else if (chance(15)) {
+                } else if (rng.chance(15)) {
                     commerce("remove_from_cart", List.<String[]>of(u.cart.remove(0)), null);
                 }
             }
             case SampleVocabulary.VIDEO -> {
                 for (int n = 1 + rng.nextInt(4); n > 0; n--, clock += rng.nextInt(300_000)) {
                     custom("Video Watched", "media").put("video_id", "v-" + (100 + rng.nextInt(40)))
-                            .put("seconds_watched", chance(20) ? 3 + rng.nextInt(15) : 20 + rng.nextInt(600));
+                            .put("seconds_watched", rng.chance(20) ? 3 + rng.nextInt(15) : 20 + rng.nextInt(600));
                 }
             }
             case SampleVocabulary.ARTICLE -> {
@@ -260,7 +188,7 @@ public final class SampleGenerator {
             }
             case SampleVocabulary.PRICING -> {
                 for (int n = 1 + rng.nextInt(2); n > 0; n--) screen("Pricing");
-                if (chance(25)) {
+                if (rng.chance(25)) {
                     String plan = rng.nextBoolean() ? "plus" : "premium";
                     custom("Subscription Started", "transaction").put("plan", plan);
                     update("plan", NODES.textNode(plan));
@@ -269,13 +197,13 @@ public final class SampleGenerator {
             default -> {
                 custom("Preferences Updated", "user_preference");
                 ArrayNode list = u.attrs.has("interests") ? u.attrs.get("interests").deepCopy() : JSON.createArrayNode();
-                addIfAbsent(list, any(SampleVocabulary.INTERESTS));
+                SampleUser.addIfAbsent(list, rng.any(SampleVocabulary.INTERESTS));
                 update("interests", list);
                 if (!u.attrs.has("age") && rng.nextBoolean()) update("age", NODES.numberNode(18 + rng.nextInt(50)));
             }
         }
-        if (chance(8)) custom("Share", "social").put("channel", rng.nextBoolean() ? "whatsapp" : "email");
-        if (chance(30)) ev("session_end", obj());
+        if (rng.chance(8)) custom("Share", "social").put("channel", rng.nextBoolean() ? "whatsapp" : "email");
+        if (rng.chance(30)) ev("session_end", obj());
         return flush();
     }
 
@@ -374,11 +302,11 @@ public final class SampleGenerator {
         lines.add(new Line(time, bytes(b)));
     }
 
-    private ObjectNode header(User user, long time) {
+    private ObjectNode header(SampleUser user, long time) {
         ObjectNode b = obj();
-        if (!user.noMpid && chance(user.web ? 40 : 3)) b.put("mpid", Long.toString(user.mpid)); // as the web SDK sends it
+        if (!user.noMpid && rng.chance(user.web ? 40 : 3)) b.put("mpid", Long.toString(user.mpid)); // as the web SDK sends it
         else if (!user.noMpid) b.put("mpid", user.mpid);
-        b.put("environment", user.env).put("timestamp_unixtime_ms", time).put("source_request_id", uuid());
+        b.put("environment", user.env).put("timestamp_unixtime_ms", time).put("source_request_id", rng.uuid());
         ObjectNode ids = b.putObject("user_identities");
         if (user.customerId != null) ids.put("customer_id", user.customerId);
         String email = time >= user.emailChangeAt ? user.newEmail : user.email;
@@ -392,7 +320,7 @@ public final class SampleGenerator {
 
     /** One of each kind of events.md "Bad input" (see {@link SampleBadLines}), near a good line. */
     private byte[] badLine(int kind, Line near) {
-        User user = users.get(rng.nextInt(users.size()));
+        SampleUser user = users.get(rng.nextInt(users.size()));
         user = user.noMpid ? users.get(0) : user;
         return SampleBadLines.make(kind, near.bytes, near.time, header(user, near.time), user.mpid, rng);
     }
@@ -407,43 +335,14 @@ public final class SampleGenerator {
     }
 
     private ObjectNode location(boolean travelling) {
-        String[] c = travelling ? any(SampleVocabulary.CITIES).split("\\|") : u.city;
+        String[] c = travelling ? rng.any(SampleVocabulary.CITIES).split("\\|") : u.city;
         double lat = Double.parseDouble(c[2]) + (rng.nextDouble() - 0.5) * 0.2;
         double lon = Double.parseDouble(c[3]) + (rng.nextDouble() - 0.5) * 0.3;
         return obj().put("latitude", Math.round(lat * 1e5) / 1e5).put("longitude", Math.round(lon * 1e5) / 1e5);
     }
 
-    private int pick(int n, IntUnaryOperator weight) {
-        int total = 0;
-        for (int k = 0; k < n; k++) total += weight.applyAsInt(k);
-        int r = rng.nextInt(total);
-        for (int k = 0; ; k++) if ((r -= weight.applyAsInt(k)) < 0) return k;
-    }
-
-    private boolean chance(int percent) {
-        return rng.nextInt(100) < percent;
-    }
-
-    private String any(String... options) {
-        return options[rng.nextInt(options.length)];
-    }
-
-    private static ObjectNode obj() {
+    static ObjectNode obj() {
         return JSON.createObjectNode();
-    }
-
-    private static void addIfAbsent(ArrayNode list, String value) {
-        for (JsonNode element : list) if (element.asText().equals(value)) return;
-        list.add(value);
-    }
-
-    private String uuid() {
-        return String.format("%08x-%04x-4%03x-%x%03x-%012x", rng.nextInt(), rng.nextInt(1 << 16), rng.nextInt(1 << 12),
-                8 + rng.nextInt(4), rng.nextInt(1 << 12), rng.nextLong() & 0xffffffffffffL);
-    }
-
-    private String hex() {
-        return String.format("%016x", rng.nextLong());
     }
 
     static byte[] bytes(ObjectNode node) {
