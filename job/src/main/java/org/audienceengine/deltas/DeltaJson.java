@@ -26,6 +26,14 @@ public final class DeltaJson implements JsonLinesFileSink.LineRenderer<Membershi
         }
     }
 
+    public static byte[] toBytes(MembershipDelta delta) {
+        try {
+            return MAPPER.writeValueAsBytes(delta);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static MembershipDelta fromJson(String line) {
         try {
             return MAPPER.readValue(line, MembershipDelta.class);

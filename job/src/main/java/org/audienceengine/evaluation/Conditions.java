@@ -79,7 +79,7 @@ public final class Conditions {
                 case SUM -> sum;
                 case MIN -> min;
                 case MAX -> max;
-                case AVG -> numeric == 0 ? null : sum.divide(BigDecimal.valueOf(numeric), BucketSeries.PRECISION);
+                case AVG -> numeric == 0 ? null : Average.of(sum, numeric);
             };
         }
     }

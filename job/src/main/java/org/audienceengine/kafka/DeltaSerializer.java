@@ -27,6 +27,6 @@ public final class DeltaSerializer implements KafkaRecordSerializationSchema<Mem
     public ProducerRecord<byte[], byte[]> serialize(MembershipDelta delta, KafkaSinkContext context, Long timestamp) {
         return new ProducerRecord<>(topic, null, null,
                 Long.toString(delta.mpid).getBytes(StandardCharsets.UTF_8),
-                DeltaJson.toJson(delta).getBytes(StandardCharsets.UTF_8));
+                DeltaJson.toBytes(delta));
     }
 }

@@ -15,9 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -43,41 +46,41 @@ public final class ReplayReport {
         writeLines(outDir.resolve("dlq.jsonl"), deadLetters);
 
         // Final membership: the last delta of each (audience, mpid) says whether the user is in.
-        Map<Integer, TreeMap<Long, Boolean>> members = new TreeMap<>();
-        ObjectNode summary = MAPPER.createObjectNode();
-        ObjectNode byReason = MAPPER.createObjectNode();
-        Map<Integer, ObjectNode> perAudience = new TreeMap<>();
+        Map<Integer, Map<Long, Boolean>> members = new HashMap<>();
+        Map<String, long[]> byReasonCounts = new LinkedHashMap<>(); // first seen first, as the report lists them
+        Map<Integer, long[]> addsAndRemoves = new TreeMap<>();
         long[] counted = new long[2];
         try (BufferedWriter out = Files.newBufferedWriter(outDir.resolve("deltas.jsonl"), StandardCharsets.UTF_8)) {
             SortedDeltas.forEach(partsDir, ReplayJob.DELTAS_PREFIX, partsDir, d -> {
                 out.write(d.text());
                 out.write('\n');
-                members.computeIfAbsent(d.audience(), k -> new TreeMap<>()).put(d.mpid(), d.add());
-                String reason = (d.add() ? "add" : "remove") + ":" + d.reason();
-                byReason.put(reason, byReason.path(reason).asLong() + 1);
-                ObjectNode a = perAudience.computeIfAbsent(d.audience(), id -> audienceNode(id, audiences));
-                a.put(d.add() ? "adds" : "removes", a.get(d.add() ? "adds" : "removes").asLong() + 1);
+                members.computeIfAbsent(d.audience(), k -> new HashMap<>()).put(d.mpid(), d.add());
+                byReasonCounts.computeIfAbsent((d.add() ? "add" : "remove") + ":" + d.reason(), r -> new long[1])[0]++;
+                addsAndRemoves.computeIfAbsent(d.audience(), id -> new long[2])[d.add() ? 0 : 1]++;
                 counted[0]++;
                 counted[1] += d.add() ? 1 : 0;
             });
         }
         long total = counted[0];
         long adds = counted[1];
+        ObjectNode summary = MAPPER.createObjectNode();
+        ObjectNode byReason = MAPPER.createObjectNode();
+        byReasonCounts.forEach((reason, n) -> byReason.put(reason, n[0]));
+        Map<Integer, ObjectNode> perAudience = new TreeMap<>();
+        addsAndRemoves.forEach((id, n) -> audienceNode(id, audiences, perAudience).put("adds", n[0]).put("removes", n[1]));
         try (BufferedWriter out = Files.newBufferedWriter(outDir.resolve("members.csv"), StandardCharsets.UTF_8)) {
             out.write("audience_id,mpid\n");
-            for (Map.Entry<Integer, TreeMap<Long, Boolean>> a : members.entrySet()) {
-                long size = 0;
-                for (Map.Entry<Long, Boolean> m : a.getValue().entrySet()) {
-                    if (m.getValue()) {
-                        out.write(a.getKey() + "," + m.getKey() + "\n");
-                        size++;
-                    }
+            for (Integer audience : new TreeSet<>(members.keySet())) {
+                long[] in = members.get(audience).entrySet().stream().filter(Map.Entry::getValue)
+                        .mapToLong(Map.Entry::getKey).sorted().toArray();
+                for (long mpid : in) {
+                    out.write(audience + "," + mpid + "\n");
                 }
-                perAudience.get(a.getKey()).put("members", size);
+                perAudience.get(audience).put("members", in.length);
             }
         }
         for (Audience a : audiences.inEvaluationOrder()) {
-            perAudience.computeIfAbsent(a.id(), id -> audienceNode(id, audiences));
+            audienceNode(a.id(), audiences, perAudience);
         }
 
         ObjectNode dlqByReason = MAPPER.createObjectNode();
@@ -137,15 +140,17 @@ public final class ReplayReport {
         return lines.size();
     }
 
-    private static ObjectNode audienceNode(int id, AudienceSet audiences) {
-        ObjectNode a = MAPPER.createObjectNode();
-        a.put("id", id);
-        Audience def = audiences.audience(id);
-        a.put("name", def == null ? null : def.name());
-        a.put("members", 0);
-        a.put("adds", 0);
-        a.put("removes", 0);
-        return a;
+    private static ObjectNode audienceNode(int id, AudienceSet audiences, Map<Integer, ObjectNode> perAudience) {
+        return perAudience.computeIfAbsent(id, key -> {
+            ObjectNode a = MAPPER.createObjectNode();
+            a.put("id", id);
+            Audience def = audiences.audience(id);
+            a.put("name", def == null ? null : def.name());
+            a.put("members", 0);
+            a.put("adds", 0);
+            a.put("removes", 0);
+            return a;
+        });
     }
 
     private static List<Line> readParts(Path dir, String prefix) throws IOException {

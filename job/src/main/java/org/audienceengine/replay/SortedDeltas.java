@@ -1,7 +1,8 @@
 package org.audienceengine.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -23,21 +24,54 @@ import java.util.stream.Stream;
  */
 final class SortedDeltas {
     static final int RUN_LINES = 200_000;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Comparator<Keyed> ORDER = Comparator.<Keyed>comparingLong(k -> k.effectiveAt)
             .thenComparingLong(k -> k.mpid).thenComparingInt(k -> k.audience).thenComparingInt(k -> k.seq);
 
     /** One delta line with what it is sorted by. */
     record Keyed(long effectiveAt, long mpid, int audience, int seq, boolean add, String reason, String text) {
+        /**
+         * Reads only the fields the order and the report need, with a streaming parser that stops
+         * once it has them (they come first in the job's lines); a tree of every line would cost
+         * more than the rest of the report.
+         */
         static Keyed of(String text) {
-            try {
-                JsonNode node = MAPPER.readTree(text);
-                return new Keyed(node.get("effective_at").longValue(), node.get("mpid").longValue(),
-                        node.get("audience_id").intValue(), node.get("seq").intValue(),
-                        "add".equals(node.get("action").asText()), node.get("reason").asText(), text);
+            long effectiveAt = 0, mpid = 0;
+            int audience = 0, seq = 0, found = 0;
+            String action = null, reason = null;
+            try (JsonParser p = JSON.createParser(text)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException("a delta line is not a JSON object");
+                }
+                while (found < 6 && p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    switch (field) {
+                        case "effective_at" -> { effectiveAt = p.getLongValue(); found++; }
+                        case "mpid" -> { mpid = p.getLongValue(); found++; }
+                        case "audience_id" -> { audience = p.getIntValue(); found++; }
+                        case "seq" -> { seq = p.getIntValue(); found++; }
+                        case "action" -> { action = p.getText(); found++; }
+                        case "reason" -> { reason = p.getText(); found++; }
+                        default -> p.skipChildren();
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            return new Keyed(effectiveAt, mpid, audience, seq, "add".equals(action), String.valueOf(reason), text);
+        }
+
+        /** The line as a run file holds it: the sort fields ahead of the text, so a merge parses no JSON. */
+        String runLine() {
+            return effectiveAt + " " + mpid + " " + audience + " " + seq + " " + (add ? 1 : 0) + " " + reason + "\t" + text;
+        }
+
+        static Keyed ofRunLine(String line) {
+            int tab = line.indexOf('\t');
+            String[] f = line.substring(0, tab).split(" ", 6);
+            return new Keyed(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                    f[4].equals("1"), f[5], line.substring(tab + 1));
         }
     }
 
@@ -93,7 +127,7 @@ final class SortedDeltas {
         Path file = workDir.resolve("sorted-deltas-" + index + ".jsonl");
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Keyed k : run) {
-                out.write(k.text());
+                out.write(k.runLine());
                 out.write('\n');
             }
         }
@@ -111,7 +145,7 @@ final class SortedDeltas {
                 readers.add(in);
                 String first = in.readLine();
                 if (first != null) {
-                    heads.add(new Head(Keyed.of(first), in));
+                    heads.add(new Head(Keyed.ofRunLine(first), in));
                 }
             }
             while (!heads.isEmpty()) {
@@ -119,7 +153,7 @@ final class SortedDeltas {
                 visitor.accept(head.delta());
                 String next = head.from().readLine();
                 if (next != null) {
-                    heads.add(new Head(Keyed.of(next), head.from()));
+                    heads.add(new Head(Keyed.ofRunLine(next), head.from()));
                 }
             }
         } finally {

@@ -33,7 +33,14 @@ class SortedDeltasTest {
         Files.write(dir.resolve("dlq-0"), List.of("{\"not\":\"a delta\"}"));
 
         List<String> seen = new ArrayList<>();
-        SortedDeltas.forEach(dir, "deltas", dir, 3, d -> seen.add(d.text()));
+        List<SortedDeltas.Keyed> keyed = new ArrayList<>();
+        SortedDeltas.forEach(dir, "deltas", dir, 3, d -> {
+            seen.add(d.text());
+            keyed.add(d);
+        });
+        // Read back from the run files, each delta still has every field its own line gives.
+        assertThat(keyed).allSatisfy(d -> assertThat(d).isEqualTo(SortedDeltas.Keyed.of(d.text())));
+        assertThat(keyed).extracting(SortedDeltas.Keyed::add).contains(true, false);
 
         List<String> expected = new ArrayList<>(lines);
         expected.sort((a, b) -> {
@@ -51,6 +58,6 @@ class SortedDeltasTest {
 
     private static String line(long at, long mpid, int audience, int seq) {
         return "{\"audience_id\":" + audience + ",\"mpid\":" + mpid + ",\"action\":\"" + (seq % 2 == 1 ? "add" : "remove")
-                + "\",\"reason\":\"criteria\",\"effective_at\":" + at + ",\"seq\":" + seq + "}";
+                + "\",\"reason\":\"" + (audience == 1 ? "criteria" : "expiry") + "\",\"identities\":{\"email\":\"a\\tb\"},\"effective_at\":" + at + ",\"seq\":" + seq + "}";
     }
 }
