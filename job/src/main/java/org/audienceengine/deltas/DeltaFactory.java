@@ -39,12 +39,11 @@ public final class DeltaFactory {
             String reason,
             long at,
             Identities ids) {
-        int seq = p.seqs.getOrDefault(audienceId, 0) + 1;
+        int seq = p.memberships.seq(audienceId) + 1;
         if (((seq & 1) == 1) != add) {
             throw new IllegalStateException("deltas of audience " + audienceId + " must alternate add/remove");
         }
-        p.seqs.put(audienceId, seq);
-        p.since.put(audienceId, at);
+        p.memberships.put(audienceId, seq, at);
         MembershipDelta d = new MembershipDelta();
         d.audienceId = audienceId;
         d.audienceName = name;

@@ -11,9 +11,7 @@ import org.audienceengine.profile.UserProfile;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Re-evaluates one user when the definitions in force change (audiences.md "Changes at run
@@ -30,9 +28,9 @@ public final class DefinitionBackfill {
             long mpid, UserProfile p, long at, AudienceSet previous, AudienceSet current, Set<Integer> changed) {
         Identities ids = Identities.of(p);
         List<MembershipDelta> out = new ArrayList<>();
-        for (Map.Entry<Integer, Integer> e : new TreeMap<>(p.seqs).entrySet()) {
-            int id = e.getKey();
-            if ((e.getValue() & 1) == 1 && current.audience(id) == null) {
+        for (int i = 0; i < p.memberships.size(); i++) {
+            int id = p.memberships.audienceAt(i);
+            if ((p.memberships.seqAt(i) & 1) == 1 && current.audience(id) == null) {
                 Audience old = previous.audience(id);
                 out.add(DeltaFactory.next(mpid, p, id, old == null ? null : old.name(),
                         old == null ? null : old.externalName(), false, Reason.DEFINITION, at, ids));

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The per-user step of the engine, free of Flink: apply a batch, evaluate at an expiry instant,
@@ -168,12 +167,14 @@ public final class ProfileEvaluator {
     public List<MembershipDelta> removeAll(long mpid, UserProfile p, long at, String reason) {
         Identities ids = Identities.of(p);
         List<MembershipDelta> out = new ArrayList<>();
-        for (Map.Entry<Integer, Integer> e : new TreeMap<>(p.seqs).entrySet()) {
-            if ((e.getValue() & 1) == 1) {
-                Audience a = set.audience(e.getKey());
+        // A delta rewrites its audience's entry in place, so the order walked stays put.
+        for (int i = 0; i < p.memberships.size(); i++) {
+            if ((p.memberships.seqAt(i) & 1) == 1) {
+                int id = p.memberships.audienceAt(i);
+                Audience a = set.audience(id);
                 String name = a == null ? null : a.name();
                 String external = a == null ? null : a.externalName();
-                out.add(DeltaFactory.next(mpid, p, e.getKey(), name, external, false, reason, at, ids));
+                out.add(DeltaFactory.next(mpid, p, id, name, external, false, reason, at, ids));
             }
         }
         return out;

@@ -9,17 +9,19 @@ import java.util.Map;
  * array instead of streams. A series is written as its bucket numbers, then the length of its
  * counts and aggregates, then those: a decoded profile leaves them packed until they are used
  * ({@link BucketSeries}), and writes an untouched series back as the bytes it read. The first
- * byte is a format version; versions 1 to 5 are still read (1 to 3 by {@link ProfileCodecV3}) so
+ * byte is a format version; versions 1 to 6 are still read (1 to 3 by {@link ProfileCodecV3}) so
  * that savepoints of earlier releases stay restorable.
  */
 public final class ProfileCodec {
     /**
      * 4: varints and compact decimals throughout; 5: series payloads behind their length; 6: with
-     * each audience's seq, the time of its latest delta.
+     * each audience's seq, the time of its latest delta; 7: audience ids and those times as
+     * differences from the previous entry.
      */
-    static final int VERSION = 6;
+    static final int VERSION = 7;
     private static final int INTERLEAVED_SERIES = 4;
     private static final int WITHOUT_SINCE = 5;
+    private static final int WITH_ABSOLUTE_SINCE = 6;
 
     private ProfileCodec() {}
 
@@ -65,11 +67,21 @@ public final class ProfileCodec {
                 out.lengthAndBytes(payload);
             }
         }
-        out.varlong(p.seqs.size());
-        for (Map.Entry<Integer, Integer> e : p.seqs.entrySet()) {
-            out.varlong(e.getKey() & 0xffffffffL);
-            out.varlong(e.getValue() & 0xffffffffL);
-            out.zigzag(p.since.getOrDefault(e.getKey(), UserProfile.UNKNOWN));
+        Memberships m = p.memberships;
+        out.varlong(m.size());
+        long previousId = 0;
+        long previousSince = p.lastBatchAt;
+        for (int i = 0; i < m.size(); i++) {
+            out.zigzag(m.audienceAt(i) - previousId);
+            previousId = m.audienceAt(i);
+            out.varlong(m.seqAt(i) & 0xffffffffL);
+            // One batch or timer flips several audiences at once, so most times repeat the one
+            // before: as differences (wrapping, so UNKNOWN round-trips) they take a byte.
+            long since = m.sinceAt(i);
+            out.zigzag(since - previousSince);
+            if (since != UserProfile.UNKNOWN) {
+                previousSince = since;
+            }
         }
         out.hashes(p.recentRequests);
         out.hashes(p.recentMessages);
@@ -82,7 +94,7 @@ public final class ProfileCodec {
         if (version >= 1 && version <= ProfileCodecV3.VERSION) {
             return ProfileCodecV3.decode(data);
         }
-        if (version != VERSION && version != WITHOUT_SINCE && version != INTERLEAVED_SERIES) {
+        if (version < INTERLEAVED_SERIES || version > VERSION) {
             throw new IllegalStateException("unknown profile format version " + version);
         }
         ProfileBytes.In in = new ProfileBytes.In(data);
@@ -109,12 +121,26 @@ public final class ProfileCodec {
         for (int i = in.count(); i > 0; i--) {
             p.series.put(in.fixed(), version == INTERLEAVED_SERIES ? in.interleavedBuckets() : in.packedBuckets());
         }
-        for (int i = in.count(); i > 0; i--) {
-            int audience = in.count();
-            p.seqs.put(audience, in.count());
-            long since = version == VERSION ? in.zigzag() : UserProfile.UNKNOWN;
-            if (since != UserProfile.UNKNOWN) {
-                p.since.put(audience, since);
+        int memberships = in.count();
+        p.memberships.reserve(memberships);
+        if (version == VERSION) {
+            long previousId = 0;
+            long previousSince = p.lastBatchAt;
+            for (int i = memberships; i > 0; i--) {
+                int audience = (int) (previousId + in.zigzag());
+                previousId = audience;
+                int seq = in.count();
+                long since = previousSince + in.zigzag();
+                if (since != UserProfile.UNKNOWN) {
+                    previousSince = since;
+                }
+                p.memberships.append(audience, seq, since);
+            }
+        } else {
+            for (int i = memberships; i > 0; i--) {
+                int audience = in.count();
+                int seq = in.count();
+                p.memberships.append(audience, seq, version == WITH_ABSOLUTE_SINCE ? in.zigzag() : UserProfile.UNKNOWN);
             }
         }
         p.recentRequests = in.hashes();

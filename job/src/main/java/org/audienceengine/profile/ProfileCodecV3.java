@@ -53,7 +53,7 @@ final class ProfileCodecV3 {
                 p.series.put(in.readLong(), readBuckets(in, version));
             }
             for (int i = readVarint(in); i > 0; i--) {
-                p.seqs.put(readVarint(in), readVarint(in));
+                p.memberships.put(readVarint(in), readVarint(in), UserProfile.UNKNOWN);
             }
             p.recentRequests = readHashes(in);
             p.recentMessages = readHashes(in);

@@ -26,10 +26,11 @@ public final class UserProfile {
     public long locationAt;
     /** Event series by series key (see EventSeriesSpec). */
     public final Map<Long, BucketSeries> series = new HashMap<>();
-    /** Per audience: the seq of the latest delta; odd means member (deltas alternate, add first). */
-    public final Map<Integer, Integer> seqs = new TreeMap<>();
-    /** Per audience: the effective time of the latest delta (absent when stored by a format before 6). */
-    public final Map<Integer, Long> since = new TreeMap<>();
+    /**
+     * Per audience: the seq of the latest delta (odd means member) and its effective time
+     * ({@link #UNKNOWN} when stored by a format before 6).
+     */
+    public final Memberships memberships = new Memberships();
     /** A time not known. */
     public static final long UNKNOWN = Long.MIN_VALUE;
     /** Hashes of the latest applied source_request_ids and source_message_ids (Deduplication). */
@@ -44,8 +45,7 @@ public final class UserProfile {
     public int definitionsEpoch;
 
     public boolean isMember(int audienceId) {
-        Integer seq = seqs.get(audienceId);
-        return seq != null && (seq & 1) == 1;
+        return memberships.isMember(audienceId);
     }
 
     public long expiresAt(long lifetimeMs) {

@@ -43,8 +43,9 @@ class ProfileCodecTest {
         assertThat(read.max(2)).isEqualTo(new BigDecimal("99999999999999999999.99"));
         assertThat(back.timerAt).isEqualTo(Long.MIN_VALUE);
         assertThat(back.firstSeenAt).isEqualTo(Long.MAX_VALUE);
-        assertThat(back.seqs).isEqualTo(p.seqs);
-        assertThat(back.since).isEqualTo(p.since);
+        assertThat(back.memberships).isEqualTo(p.memberships);
+        assertThat(back.memberships.since(-3)).isEqualTo(UserProfile.UNKNOWN);
+        assertThat(back.memberships.since(1000)).isEqualTo(-5L);
         assertThat(back.recentRequests).isEqualTo(p.recentRequests);
         assertThat(back.consent).isEqualTo(p.consent);
         assertThat(back.latitude).isEqualTo(p.latitude);
@@ -100,7 +101,7 @@ class ProfileCodecTest {
         assertThat(s.bucket(1)).isEqualTo(9);
         assertThat(s.sum(1)).isEqualTo(new BigDecimal("3.5"));
         assertThat(s.count(0)).isEqualTo(1);
-        assertThat(p.seqs).containsEntry(1, 1);
+        assertThat(p.memberships.seq(1)).isEqualTo(1);
         assertThat(p.definitionsEpoch).isEqualTo(2);
         // Written again, it is in the current format.
         assertThat(ProfileCodec.encode(p)[0]).isEqualTo((byte) ProfileCodec.VERSION);
@@ -139,7 +140,7 @@ class ProfileCodecTest {
         assertThat(s.sum(1)).isEqualTo(new BigDecimal("3"));
         assertThat(s.min(1)).isEqualTo(new BigDecimal("-1"));
         assertThat(s.max(0)).isEqualTo(new BigDecimal("2.5"));
-        assertThat(again.seqs).isEqualTo(p.seqs);
+        assertThat(again.memberships).isEqualTo(p.memberships);
     }
 
     /** Format 4 (the previous release) kept each bucket's number and payload together. */
@@ -171,7 +172,7 @@ class ProfileCodecTest {
         assertThat(s.bucket(1)).isEqualTo(9);
         assertThat(s.count(0)).isEqualTo(1);
         assertThat(s.sum(1)).isEqualTo(new BigDecimal("3.5"));
-        assertThat(p.seqs).containsEntry(1, 1);
+        assertThat(p.memberships.seq(1)).isEqualTo(1);
         assertThat(p.definitionsEpoch).isEqualTo(2);
         assertThat(ProfileCodec.decode(ProfileCodec.encode(p)).series.get(42L).max(1)).isEqualTo(new BigDecimal("3.5"));
     }
@@ -199,12 +200,38 @@ class ProfileCodecTest {
 
         assertThat(p.series.get(42L).bucket(1)).isEqualTo(9);
         assertThat(p.series.get(42L).sum(1)).isEqualTo(new BigDecimal("3.5"));
-        assertThat(p.seqs).containsEntry(1, 1);
-        assertThat(p.since).isEmpty();
+        assertThat(p.memberships.seq(1)).isEqualTo(1);
+        assertThat(p.memberships.since(1)).isEqualTo(UserProfile.UNKNOWN);
         assertThat(p.definitionsEpoch).isEqualTo(2);
         UserProfile again = ProfileCodec.decode(ProfileCodec.encode(p));
-        assertThat(again.seqs).isEqualTo(p.seqs);
-        assertThat(again.since).isEmpty();
+        assertThat(again.memberships).isEqualTo(p.memberships);
+    }
+
+    /** Format 6 (the previous release) stored each time in full, not as a difference. */
+    @Test
+    void readsFormatSix() {
+        Bytes b = new Bytes();
+        b.write(6);
+        b.zigzag(100).zigzag(200).zigzag(150).zigzag(Long.MIN_VALUE);
+        b.write(1);
+        b.varlong(0);
+        b.varlong(0);
+        b.varlong(0);
+        b.varlong(0);
+        b.write(0);
+        b.varlong(0);
+        b.varlong(2).varlong(3).varlong(1).zigzag(1_700_000_000_000L).varlong(40).varlong(2).zigzag(Long.MIN_VALUE);
+        b.varlong(0).varlong(0).varlong(2);
+
+        UserProfile p = ProfileCodec.decode(b.bytes());
+
+        assertThat(p.isMember(3)).isTrue();
+        assertThat(p.memberships.since(3)).isEqualTo(1_700_000_000_000L);
+        assertThat(p.memberships.seq(40)).isEqualTo(2);
+        assertThat(p.memberships.since(40)).isEqualTo(UserProfile.UNKNOWN);
+        assertThat(p.definitionsEpoch).isEqualTo(2);
+        UserProfile again = ProfileCodec.decode(ProfileCodec.encode(p));
+        assertThat(again.memberships).isEqualTo(p.memberships);
     }
 
     /** Writes format 4 by hand, as its reader expects it. */
@@ -260,10 +287,12 @@ class ProfileCodecTest {
         p.latitude = 47.6062;
         p.longitude = -122.3321;
         p.locationAt = 5;
-        p.seqs.put(7, 3);
-        p.seqs.put(1000, 12);
-        p.since.put(7, 1_700_000_050_000L);
-        p.since.put(1000, -5L);
+        p.memberships.put(1000, 12, -5L);
+        p.memberships.put(7, 3, 1_700_000_050_000L);
+        p.memberships.put(8, 1, 1_700_000_050_000L);
+        // Read from a format without times, then given a delta elsewhere.
+        p.memberships.put(-3, 2, UserProfile.UNKNOWN);
+        p.memberships.put(Integer.MAX_VALUE, 1, Long.MAX_VALUE);
         p.recentRequests = new long[] {1, -1, Long.MAX_VALUE};
         p.definitionsEpoch = 9;
         return p;

@@ -122,9 +122,9 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
                 }
             }
             for (int id : audiences) {
-                if (replayed.seqs.containsKey(id)) {
-                    p.seqs.put(id, replayed.seqs.get(id));
-                    p.since.put(id, replayed.since.getOrDefault(id, until));
+                if (replayed.memberships.has(id)) {
+                    long since = replayed.memberships.since(id);
+                    p.memberships.put(id, replayed.memberships.seq(id), since == UserProfile.UNKNOWN ? until : since);
                 }
             }
             return;
@@ -134,8 +134,7 @@ final class HistoryGraft extends KeyedCoProcessFunction<Long, StoredUser, Ingest
         List<Audience> order = proposed.inEvaluationOrder();
         for (int i = 0; i < members.length; i++) {
             if (members[i] && audiences.contains(order.get(i).id())) {
-                p.seqs.put(order.get(i).id(), 1);
-                p.since.put(order.get(i).id(), until);
+                p.memberships.put(order.get(i).id(), 1, until);
             }
         }
     }

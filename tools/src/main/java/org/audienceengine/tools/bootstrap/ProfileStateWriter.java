@@ -98,11 +98,11 @@ final class ProfileStateWriter extends AbstractStreamOperator<TaggedOperatorSubt
         if (p.timerAt != Long.MIN_VALUE) {
             group.merge(UserAudiencesOperator.COUNT_OF_TIMERS, 1L, Long::sum);
         }
-        p.seqs.forEach((audience, seq) -> {
-            if ((seq & 1) == 1) {
-                group.merge(audience, 1L, Long::sum);
+        for (int i = 0; i < p.memberships.size(); i++) {
+            if ((p.memberships.seqAt(i) & 1) == 1) {
+                group.merge(p.memberships.audienceAt(i), 1L, Long::sum);
             }
-        });
+        }
     }
 
     @Override

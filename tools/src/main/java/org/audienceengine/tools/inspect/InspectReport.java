@@ -64,10 +64,10 @@ final class InspectReport {
             out.append("\naudience ").append(id).append(" \"").append(v.audience().name()).append("\"")
                     .append(v.audience().enabled() ? "" : " (disabled)").append(": ")
                     .append(p.isMember(id) ? "member" : "not a member");
-            Integer seq = p.seqs.get(id);
-            if (seq != null) {
-                Long since = p.since.get(id);
-                out.append(" (seq ").append(seq).append(since == null ? "" : ", since " + time(since)).append(")");
+            if (p.memberships.has(id)) {
+                long since = p.memberships.since(id);
+                out.append(" (seq ").append(p.memberships.seq(id))
+                        .append(since == UserProfile.UNKNOWN ? "" : ", since " + time(since)).append(")");
             }
             if (v.verdict() != p.isMember(id)) {
                 out.append("; at ").append(time(at)).append(" the criteria say ").append(v.verdict() ? "member" : "not a member");
@@ -115,8 +115,8 @@ final class InspectReport {
             int id = v.audience().id();
             ObjectNode a = audiences.addObject();
             a.put("id", id).put("name", v.audience().name()).put("enabled", v.audience().enabled())
-                    .put("member", p.isMember(id)).put("seq", p.seqs.getOrDefault(id, 0))
-                    .put("since", p.since.get(id)).put("verdict", v.verdict());
+                    .put("member", p.isMember(id)).put("seq", p.memberships.seq(id))
+                    .put("since", sinceOrNull(p, id)).put("verdict", v.verdict());
             a.set("criteria", node(v.criteria()));
             if (v.next() != null) {
                 a.putObject("next_change").put("at", v.next().at()).put("profile_expiry", v.next().profileExpiry())
@@ -142,6 +142,11 @@ final class InspectReport {
 
     private static String pairs(Map<String, String> map) {
         return map.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static Long sinceOrNull(UserProfile p, int audience) {
+        long since = p.memberships.since(audience);
+        return since == UserProfile.UNKNOWN ? null : since;
     }
 
     private static String time(long ms) {

@@ -61,11 +61,11 @@ final class MembershipReaders {
 
         @Override
         protected void visit(long mpid, byte[] stored, UserProfile p, Collector<Tuple2<Integer, Long>> out) {
-            p.seqs.forEach((audience, seq) -> {
-                if ((seq & 1) == 1) {
-                    out.collect(Tuple2.of(audience, 1L));
+            for (int i = 0; i < p.memberships.size(); i++) {
+                if ((p.memberships.seqAt(i) & 1) == 1) {
+                    out.collect(Tuple2.of(p.memberships.audienceAt(i), 1L));
                 }
-            });
+            }
         }
     }
 

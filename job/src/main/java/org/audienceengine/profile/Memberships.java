@@ -1,0 +1,141 @@
+package org.audienceengine.profile;
+
+import java.util.Arrays;
+
+/**
+ * Per audience, the seq of the user's latest delta (odd means member: deltas alternate, add
+ * first) and that delta's effective time. Sorted parallel arrays rather than boxed maps: every
+ * evaluation asks each affected audience whether the user is a member, and every load and store
+ * of the profile copies all of them, which with hundreds of audiences made the maps a large part
+ * of both.
+ */
+public final class Memberships {
+    private static final int[] NO_IDS = new int[0];
+    private static final long[] NO_TIMES = new long[0];
+
+    private int[] ids = NO_IDS;
+    private int[] seqs = NO_IDS;
+    private long[] since = NO_TIMES;
+    private int size;
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Whether any delta was ever emitted for the audience. */
+    public boolean has(int audience) {
+        return indexOf(audience) >= 0;
+    }
+
+    /** The seq of the latest delta, 0 when there was none. */
+    public int seq(int audience) {
+        int i = indexOf(audience);
+        return i >= 0 ? seqs[i] : 0;
+    }
+
+    public boolean isMember(int audience) {
+        int i = indexOf(audience);
+        return i >= 0 && (seqs[i] & 1) == 1;
+    }
+
+    /** The effective time of the latest delta, {@link UserProfile#UNKNOWN} when none or not stored. */
+    public long since(int audience) {
+        int i = indexOf(audience);
+        return i >= 0 ? since[i] : UserProfile.UNKNOWN;
+    }
+
+    public void put(int audience, int seq, long at) {
+        int i = indexOf(audience);
+        if (i < 0) {
+            i = -i - 1;
+            if (size == ids.length) {
+                reserve(Math.max(4, size * 2));
+            }
+            System.arraycopy(ids, i, ids, i + 1, size - i);
+            System.arraycopy(seqs, i, seqs, i + 1, size - i);
+            System.arraycopy(since, i, since, i + 1, size - i);
+            ids[i] = audience;
+            size++;
+        }
+        seqs[i] = seq;
+        since[i] = at;
+    }
+
+    /** The i-th audience in ascending order of id. */
+    public int audienceAt(int i) {
+        return ids[i];
+    }
+
+    public int seqAt(int i) {
+        return seqs[i];
+    }
+
+    public long sinceAt(int i) {
+        return since[i];
+    }
+
+    /** Appends an audience above every one held (decoding, which reads them in order). */
+    void append(int audience, int seq, long at) {
+        if (size > 0 && audience <= ids[size - 1]) {
+            put(audience, seq, at);
+            return;
+        }
+        if (size == ids.length) {
+            reserve(Math.max(4, size * 2));
+        }
+        ids[size] = audience;
+        seqs[size] = seq;
+        since[size] = at;
+        size++;
+    }
+
+    /** Room for {@code n} audiences before any growth (decoding knows the count). */
+    void reserve(int n) {
+        if (n > ids.length) {
+            ids = Arrays.copyOf(ids, n);
+            seqs = Arrays.copyOf(seqs, n);
+            since = Arrays.copyOf(since, n);
+        }
+    }
+
+    private int indexOf(int audience) {
+        return Arrays.binarySearch(ids, 0, size, audience);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Memberships m) || m.size != size) {
+            return false;
+        }
+        return Arrays.equals(ids, 0, size, m.ids, 0, size)
+                && Arrays.equals(seqs, 0, size, m.seqs, 0, size)
+                && Arrays.equals(since, 0, size, m.since, 0, size);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = size;
+        for (int i = 0; i < size; i++) {
+            h = 31 * h + ids[i];
+            h = 31 * h + seqs[i];
+            h = 31 * h + Long.hashCode(since[i]);
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("{");
+        for (int i = 0; i < size; i++) {
+            s.append(i == 0 ? "" : ", ").append(ids[i]).append('=').append(seqs[i]);
+            if (since[i] != UserProfile.UNKNOWN) {
+                s.append('@').append(since[i]);
+            }
+        }
+        return s.append('}').toString();
+    }
+}
