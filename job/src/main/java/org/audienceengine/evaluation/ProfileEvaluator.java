@@ -30,6 +30,8 @@ public final class ProfileEvaluator {
     private final Map<Integer, Set<String>> identityTypesUsed;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
+    /** Edges found per walk of the series when catching up (more than a timer's look-ahead). */
+    private static final int CATCH_UP_EDGES = 32;
 
     public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture) {
         this(set, lifetimeMs, clampFuture, Map.of());
@@ -135,16 +137,8 @@ public final class ProfileEvaluator {
         if (affected.isEmpty()) {
             return List.of();
         }
-        Identities ids = Identities.of(p);
         List<MembershipDelta> out = new ArrayList<>();
-        List<Audience> audiences = set.inEvaluationOrder();
-        boolean[] members = evaluate(p, at, affected);
-        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
-            Audience a = audiences.get(i);
-            if (p.isMember(a.id()) != members[i]) {
-                out.add(DeltaFactory.next(mpid, p, a, members[i], reasonFor(a, Reason.EXPIRY), at, ids));
-            }
-        }
+        addFlips(mpid, p, at, affected, evaluate(p, at, affected), Identities.of(p), out);
         return out;
     }
 
@@ -210,12 +204,76 @@ public final class ProfileEvaluator {
         return expires;
     }
 
-    /** Whether evaluating the affected audiences at {@code at} would flip one (the profile is left as it is). */
-    private boolean flipsAt(UserProfile p, long at, BitSet affected) {
-        if (affected.isEmpty()) {
-            return false;
+    /**
+     * Fires, in order, the chain of timers that {@link #nextInstant nextInstant(…, true)} sets
+     * from a timer at {@code timerAt}, every one up to {@code now}, adding their deltas to
+     * {@code out}. Returns an instant after {@code now} when the profile lives on, or the end of
+     * its lifetime when that is reached first (the caller expires it there).
+     *
+     * <p>Deltas and profile are those of firing each timer ({@link #evaluateAt}, then
+     * {@link #nextInstant}), as edges that flip nothing are passed over by both alike; but each
+     * edge is evaluated once, not once ahead and again when its timer fires, and one walk of the
+     * series finds the edges of many timers. Window edges depend on bucket numbers only, which
+     * neither evaluation nor pruning at an instant changes after it.
+     */
+    public long catchUp(long mpid, UserProfile p, long timerAt, long now, List<MembershipDelta> out) {
+        long expires = expiresAt(p);
+        if (timerAt >= expires) {
+            return expires;
         }
-        boolean[] members = evaluate(p, at, affected);
+        Identities ids = Identities.of(p);
+        UpcomingEdges edges = new UpcomingEdges(set, p, timerAt - 1, CATCH_UP_EDGES);
+        int i = 0;
+        ProfileUpdater.prune(p, timerAt, set);
+        if (edges.count() > 0 && edges.instant(0) == timerAt) {
+            BitSet affected = edges.affected(0);
+            if (!affected.isEmpty()) {
+                addFlips(mpid, p, timerAt, affected, evaluate(p, timerAt, affected), ids, out);
+            }
+            i = 1;
+        }
+        int passed = 0;
+        while (true) {
+            if (i == edges.count()) {
+                if (edges.count() < CATCH_UP_EDGES) {
+                    return expires;
+                }
+                edges = new UpcomingEdges(set, p, edges.instant(i - 1), CATCH_UP_EDGES);
+                i = 0;
+                continue;
+            }
+            long x = edges.instant(i++);
+            if (x >= expires || x > now) {
+                return Math.min(x, expires);
+            }
+            BitSet affected = edges.affected(i - 1);
+            boolean[] members = affected.isEmpty() ? null : evaluate(p, x, affected);
+            boolean flips = members != null && flips(p, affected, members);
+            if (flips || passed == LOOKAHEAD) {
+                // A timer fires here: at a flip, or past LOOKAHEAD edges that flip nothing.
+                ProfileUpdater.prune(p, x, set);
+                if (flips) {
+                    addFlips(mpid, p, x, affected, members, ids, out);
+                }
+                passed = 0;
+            } else {
+                passed++;
+            }
+        }
+    }
+
+    private void addFlips(long mpid, UserProfile p, long at, BitSet affected, boolean[] members, Identities ids,
+            List<MembershipDelta> out) {
+        List<Audience> audiences = set.inEvaluationOrder();
+        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
+            Audience a = audiences.get(i);
+            if (p.isMember(a.id()) != members[i]) {
+                out.add(DeltaFactory.next(mpid, p, a, members[i], reasonFor(a, Reason.EXPIRY), at, ids));
+            }
+        }
+    }
+
+    private boolean flips(UserProfile p, BitSet affected, boolean[] members) {
         List<Audience> audiences = set.inEvaluationOrder();
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             if (p.isMember(audiences.get(i).id()) != members[i]) {
@@ -223,6 +281,14 @@ public final class ProfileEvaluator {
             }
         }
         return false;
+    }
+
+    /** Whether evaluating the affected audiences at {@code at} would flip one (the profile is left as it is). */
+    private boolean flipsAt(UserProfile p, long at, BitSet affected) {
+        if (affected.isEmpty()) {
+            return false;
+        }
+        return flips(p, affected, evaluate(p, at, affected));
     }
 
     /** Every audience's membership at T as the job would decide it, in evaluation order; the profile is left as it is. */

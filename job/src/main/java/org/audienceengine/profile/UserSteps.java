@@ -20,6 +20,7 @@ import org.audienceengine.ingest.IngestFunction;
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.ingest.RawRecord;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -130,15 +131,12 @@ final class UserSteps {
         if (registered) {
             deleteTimer(p.timerAt);
         }
-        while (p.timerAt != NO_TIMER && p.timerAt <= now) {
-            long at = p.timerAt;
-            if (at >= ev.expiresAt(p)) {
-                emit(ev.removeAll(mpid, p, ev.expiresAt(p), Reason.PROFILE_EXPIRED));
-                return null;
-            }
-            emit(ev.evaluateAt(mpid, p, at));
-            long next = ev.nextInstant(p, at, true);
-            p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
+        List<MembershipDelta> deltas = new ArrayList<>();
+        long next = ev.catchUp(mpid, p, p.timerAt, now, deltas);
+        emit(deltas);
+        if (next <= now) {
+            emit(ev.removeAll(mpid, p, ev.expiresAt(p), Reason.PROFILE_EXPIRED));
+            return null;
         }
         p.timerAt = NO_TIMER;
         return p;
