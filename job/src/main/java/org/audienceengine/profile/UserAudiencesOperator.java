@@ -269,9 +269,7 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
             // in their windows and emit flips dated before deltas already sent.
             return;
         }
-        p = steps.evaluateAt(p, mpid, at);
-        steps.schedule(p, at, true);
-        save(mpid, p);
+        save(mpid, steps.fire(p, mpid, at));
     }
 
     @Override
@@ -286,12 +284,16 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
         // At the end of time (a bounded input's end; in batch execution, the end of this user's
         // sorted input) timers set from here may be ignored: the user's instants run here instead.
         boolean endOfInput = timers.currentWatermark() == Long.MAX_VALUE;
+        IngestedBatch[] due = pending.get(at);
+        boolean armed = false;
         if (endOfInput) {
             p = steps.catchUp(p, mpid, at);
+        } else if (p != null && p.timerAt == at && due == null) {
+            p = steps.fire(p, mpid, at);
+            armed = true;
         } else if (p != null && p.timerAt == at) {
             p = steps.evaluateAt(p, mpid, at);
         }
-        IngestedBatch[] due = pending.get(at);
         if (due != null) {
             pending.remove(at);
             Arrays.sort(due, Comparator.comparingLong(b -> b.order));
@@ -299,7 +301,9 @@ public final class UserAudiencesOperator extends AbstractStreamOperator<Membersh
                 p = steps.applyOrErase(input, p, mpid, at);
             }
         }
-        steps.schedule(p, at, due == null);
+        if (!armed) {
+            steps.schedule(p, at, due == null);
+        }
         if (endOfInput && pending.isEmpty()) {
             // The user's last batch: every instant left, up to the end of the run.
             Long until = settings.untilMs();

@@ -213,7 +213,29 @@ final class UserSteps {
      *     after a timer, not after a batch
      */
     void schedule(UserProfile p, long at, boolean lookAhead) throws Exception {
-        long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead);
+        arm(p, at, p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead));
+    }
+
+    /**
+     * The user's timer at {@code at} fired and no batch is due then: evaluates the user there and
+     * arms the next timer, as {@link #evaluateAt} and {@code schedule(p, at, true)} do, with one
+     * walk of the series.
+     */
+    UserProfile fire(UserProfile p, long mpid, long at) throws Exception {
+        p.timerAt = NO_TIMER;
+        if (at >= evaluator.expiresAt(p)) {
+            emit(evaluator.removeAll(mpid, p, at, Reason.PROFILE_EXPIRED));
+            return null;
+        }
+        List<MembershipDelta> deltas = new ArrayList<>();
+        long next = evaluator.fire(mpid, p, at, deltas);
+        emit(deltas);
+        arm(p, at, next);
+        return p;
+    }
+
+    /** Moves the user's one timer to {@code next} (Long.MAX_VALUE: none). */
+    private void arm(UserProfile p, long at, long next) throws Exception {
         Long until = settings.untilMs();
         if (next == Long.MAX_VALUE || (until != null && next > until)) {
             next = NO_TIMER;

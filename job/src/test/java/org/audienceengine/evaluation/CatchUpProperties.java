@@ -31,7 +31,8 @@ import java.util.TreeMap;
 /**
  * Catching up in one pass ({@link ProfileEvaluator#catchUp}) gives what firing the chain of
  * timers one at a time gives ({@code evaluateAt}, then {@code nextInstant(…, true)}): the same
- * deltas, byte for byte, and the same profile afterwards, on random definitions and users.
+ * deltas, byte for byte, and the same profile afterwards, on random definitions and users; and
+ * so does each timer fired with one walk ({@link ProfileEvaluator#fire}).
  */
 class CatchUpProperties {
     private static final long NO_TIMER = Long.MIN_VALUE;
@@ -93,9 +94,18 @@ class CatchUpProperties {
                 expected.addAll(ev.removeAll(mpid, chained, ev.expiresAt(chained), Reason.PROFILE_EXPIRED));
                 chained = null;
             } else {
-                expected.addAll(ev.evaluateAt(mpid, chained, at));
+                UserProfile fired = ProfileCodec.decode(ProfileCodec.encode(chained));
+                List<MembershipDelta> firedDeltas = new ArrayList<>();
+                long firedNext = ev.fire(mpid, fired, at, firedDeltas);
+                List<MembershipDelta> step = ev.evaluateAt(mpid, chained, at);
+                expected.addAll(step);
                 long next = ev.nextInstant(chained, at, true);
                 chained.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
+                // One timer fired in one walk: as evaluateAt, then nextInstant.
+                assertThat(json(firedDeltas)).isEqualTo(json(step));
+                assertThat(firedNext).isEqualTo(next);
+                fired.timerAt = chained.timerAt;
+                assertThat(ProfileCodec.encode(fired)).isEqualTo(ProfileCodec.encode(chained));
             }
         }
 
