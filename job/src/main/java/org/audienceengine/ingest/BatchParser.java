@@ -1,6 +1,5 @@
 package org.audienceengine.ingest;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +34,10 @@ public final class BatchParser {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // A key twice in one object is not JSON a producer meant. Checked as the tree is built
+            // (the replaced node tells), not by the parser's own detector, which keeps a second
+            // set of every object's names.
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             // Numbers keep their exact value, so "12.0" and 12 compare as equal numbers.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
@@ -312,7 +314,9 @@ public final class BatchParser {
             return "not valid JSON";
         }
         int nl = message.indexOf('\n');
-        return "not valid JSON: " + (nl < 0 ? message : message.substring(0, nl));
+        String line = nl < 0 ? message : message.substring(0, nl);
+        int tree = line.indexOf(" for `ObjectNode`");
+        return "not valid JSON: " + (tree < 0 ? line : line.substring(0, tree));
     }
 
     /** Thrown inside the parser only; turned into a {@link Rejection} at the boundary. */

@@ -66,6 +66,15 @@ class BatchParserTest {
         assertRejected(parse(json(text).getBytes(StandardCharsets.UTF_8)), Reason.NOT_JSON, "not valid JSON");
     }
 
+    @Test
+    void aKeyTwiceInANestedObjectIsNotJson() {
+        BatchParser.Result r = parse(json("{'mpid': 42, 'environment': 'production', 'timestamp_unixtime_ms': 1, "
+                + "'events': [{'event_type': 'custom_event', 'data': {'event_name': 'a', 'event_name': 'b'}}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertRejected(r, Reason.NOT_JSON, "not valid JSON");
+        assertThat(r.rejection().detail()).isEqualTo("not valid JSON: Duplicate field 'event_name'");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {"[{'mpid': 42}] | array", "'a batch' | string", "42 | number",
             "true | boolean", "null | null"})
