@@ -1,5 +1,6 @@
 package org.audienceengine.deltas;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -11,7 +12,13 @@ import java.io.UncheckedIOException;
 /** The JSON line form of a delta (deltas.md). */
 public final class DeltaJson implements JsonLinesFileSink.LineRenderer<MembershipDelta> {
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    /**
+     * Decimals are read back as BigDecimal, not double: deltas read off the deltas topic are written
+     * again to raw (kafka, file) connections, and must say there what the engine said, digit for digit.
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     @Override
     public String apply(MembershipDelta delta) {
