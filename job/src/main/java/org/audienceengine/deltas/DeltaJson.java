@@ -16,7 +16,7 @@ public final class DeltaJson implements JsonLinesFileSink.LineRenderer<Membershi
      * Decimals are read back as BigDecimal, not double: deltas read off the deltas topic are written
      * again to raw (kafka, file) connections, and must say there what the engine said, digit for digit.
      */
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
@@ -34,8 +34,12 @@ public final class DeltaJson implements JsonLinesFileSink.LineRenderer<Membershi
     }
 
     public static byte[] toBytes(MembershipDelta delta) {
+        return write(delta);
+    }
+
+    static byte[] write(Object value) {
         try {
-            return MAPPER.writeValueAsBytes(delta);
+            return MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,7 +4,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import org.audienceengine.deltas.DeltaJson;
+import org.audienceengine.deltas.DeltaWriter;
 import org.audienceengine.deltas.MembershipDelta;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 public final class DeltaSerializer implements KafkaRecordSerializationSchema<MembershipDelta> {
     private static final long serialVersionUID = 1L;
     private final String topic;
+    private transient DeltaWriter writer;
 
     public DeltaSerializer(String topic) {
         this.topic = topic;
@@ -25,8 +26,11 @@ public final class DeltaSerializer implements KafkaRecordSerializationSchema<Mem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(MembershipDelta delta, KafkaSinkContext context, Long timestamp) {
+        if (writer == null) {
+            writer = new DeltaWriter();
+        }
         return new ProducerRecord<>(topic, null, null,
                 Long.toString(delta.mpid).getBytes(StandardCharsets.UTF_8),
-                DeltaJson.toBytes(delta));
+                writer.toBytes(delta));
     }
 }

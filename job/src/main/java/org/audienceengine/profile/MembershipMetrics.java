@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,10 +44,13 @@ final class MembershipMetrics {
     private final KeyGroupRange keyGroups;
     private final MetricGroup group;
     private final LongSupplier clock;
-    /** Key group → audience (or PROFILES, TIMERS) → count. */
-    private final Map<Integer, Map<Integer, Long>> byKeyGroup = new HashMap<>();
+    /**
+     * Key group → audience (or PROFILES, TIMERS) → count, in a mutable cell: a delta adds to two
+     * counts, and hundreds of audiences make that a per-delta cost worth keeping to two lookups.
+     */
+    private final Map<Integer, Map<Integer, long[]>> byKeyGroup = new HashMap<>();
     /** Read by the metrics reporter's thread. */
-    private final Map<Integer, Long> totals = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> totals = new ConcurrentHashMap<>();
     /** Read by the metrics reporter's thread too. */
     private final Map<Integer, AudienceCounters> audiences = new ConcurrentHashMap<>();
 
@@ -71,8 +75,8 @@ final class MembershipMetrics {
     void snapshot(ListState<Tuple3<Integer, Integer, Long>> state) throws Exception {
         List<Tuple3<Integer, Integer, Long>> entries = new ArrayList<>();
         byKeyGroup.forEach((keyGroup, counts) -> counts.forEach((id, n) -> {
-            if (n != 0) {
-                entries.add(Tuple3.of(keyGroup, id, n));
+            if (n[0] != 0) {
+                entries.add(Tuple3.of(keyGroup, id, n[0]));
             }
         }));
         state.update(entries);
@@ -102,7 +106,7 @@ final class MembershipMetrics {
     }
 
     long size(int audienceId) {
-        return totals.getOrDefault(audienceId, 0L);
+        return total(audienceId);
     }
 
     long adds24h(int audienceId) {
@@ -122,11 +126,16 @@ final class MembershipMetrics {
     }
 
     long profiles() {
-        return totals.getOrDefault(PROFILES, 0L);
+        return total(PROFILES);
     }
 
     long timersPending() {
-        return totals.getOrDefault(TIMERS, 0L);
+        return total(TIMERS);
+    }
+
+    private long total(int id) {
+        AtomicLong n = totals.get(id);
+        return n == null ? 0 : n.get();
     }
 
     private int keyGroup(long mpid) {
@@ -134,8 +143,22 @@ final class MembershipMetrics {
     }
 
     private void add(int keyGroup, int id, long n) {
-        byKeyGroup.computeIfAbsent(keyGroup, k -> new HashMap<>()).merge(id, n, Long::sum);
-        totals.merge(id, n, Long::sum);
+        Map<Integer, long[]> counts = byKeyGroup.get(keyGroup);
+        if (counts == null) {
+            counts = new HashMap<>();
+            byKeyGroup.put(keyGroup, counts);
+        }
+        long[] cell = counts.get(id);
+        if (cell == null) {
+            cell = new long[1];
+            counts.put(id, cell);
+        }
+        cell[0] += n;
+        AtomicLong total = totals.get(id);
+        if (total == null) {
+            total = totals.computeIfAbsent(id, k -> new AtomicLong());
+        }
+        total.addAndGet(n);
     }
 
     private AudienceCounters counters(int id) {
