@@ -4,6 +4,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 
 /** Flink settings every engine run shares, whatever the mode. */
 public final class FlinkDefaults {
@@ -19,6 +20,9 @@ public final class FlinkDefaults {
         // No operator changes a record it received or sent, so chained operators can hand
         // records on without a copy (for deltas that copy was a JSON round trip).
         conf.set(PipelineOptions.OBJECT_REUSE, true);
+        // Most reads of pending batches in event time find nothing; a bloom filter answers those
+        // without reading a block (about 7 % on the event-time bench).
+        conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         return conf;
     }
 
