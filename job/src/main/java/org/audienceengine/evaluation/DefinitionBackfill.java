@@ -30,7 +30,7 @@ public final class DefinitionBackfill {
         List<MembershipDelta> out = new ArrayList<>();
         for (int i = 0; i < p.memberships.size(); i++) {
             int id = p.memberships.audienceAt(i);
-            if ((p.memberships.seqAt(i) & 1) == 1 && current.audience(id) == null) {
+            if (p.memberships.isMemberAt(i) && current.audience(id) == null) {
                 Audience old = previous.audience(id);
                 out.add(DeltaFactory.next(mpid, p, id, old == null ? null : old.name(),
                         old == null ? null : old.externalName(), false, Reason.DEFINITION, at, ids));

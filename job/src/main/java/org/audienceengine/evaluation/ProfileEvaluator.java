@@ -132,23 +132,27 @@ public final class ProfileEvaluator {
      * audiences reading a series or first-seen window with an edge at x can flip there.
      */
     public List<MembershipDelta> evaluateAt(long mpid, UserProfile p, long at) {
-        BitSet affected = edgesAt(p, at);
-        ProfileUpdater.prune(p, at, set);
-        if (affected.isEmpty()) {
-            return List.of();
-        }
         List<MembershipDelta> out = new ArrayList<>();
-        addFlips(mpid, p, at, affected, evaluate(p, at, affected), Identities.of(p), out);
+        fireAt(mpid, p, at, new UpcomingEdges(set, p, at - 1, 1), out);
         return out;
     }
 
     /**
-     * The audiences (and their nested dependants) reading an input with a window edge at
-     * {@code at}: the first of the profile's edges from {@code at} on, if it is there.
+     * A timer fires at {@code at}: prunes the profile there and evaluates the audiences (and
+     * their nested dependants) reading an input with an edge at {@code at}, the first of
+     * {@code edges} (found from {@code at} on) if it is there; returns the index of the first
+     * edge after {@code at}.
      */
-    private BitSet edgesAt(UserProfile p, long at) {
-        UpcomingEdges edges = new UpcomingEdges(set, p, at - 1, 1);
-        return edges.count() > 0 && edges.instant(0) == at ? edges.affected(0) : new BitSet();
+    private int fireAt(long mpid, UserProfile p, long at, UpcomingEdges edges, List<MembershipDelta> out) {
+        ProfileUpdater.prune(p, at, set);
+        if (edges.count() == 0 || edges.instant(0) != at) {
+            return 0;
+        }
+        BitSet affected = edges.affected(0);
+        if (!affected.isEmpty()) {
+            addFlips(mpid, p, at, affected, evaluate(p, at, affected), Identities.of(p), out);
+        }
+        return 1;
     }
 
     private static BitSet allOf(int size) {
@@ -163,7 +167,7 @@ public final class ProfileEvaluator {
         List<MembershipDelta> out = new ArrayList<>();
         // A delta rewrites its audience's entry in place, so the order walked stays put.
         for (int i = 0; i < p.memberships.size(); i++) {
-            if ((p.memberships.seqAt(i) & 1) == 1) {
+            if (p.memberships.isMemberAt(i)) {
                 int id = p.memberships.audienceAt(i);
                 Audience a = set.audience(id);
                 String name = a == null ? null : a.name();
@@ -204,16 +208,7 @@ public final class ProfileEvaluator {
      */
     public long fire(long mpid, UserProfile p, long at, List<MembershipDelta> out) {
         UpcomingEdges edges = new UpcomingEdges(set, p, at - 1, LOOKAHEAD + 2);
-        ProfileUpdater.prune(p, at, set);
-        int from = 0;
-        if (edges.count() > 0 && edges.instant(0) == at) {
-            BitSet affected = edges.affected(0);
-            if (!affected.isEmpty()) {
-                addFlips(mpid, p, at, affected, evaluate(p, at, affected), Identities.of(p), out);
-            }
-            from = 1;
-        }
-        return next(p, edges, from, LOOKAHEAD);
+        return next(p, edges, fireAt(mpid, p, at, edges, out), LOOKAHEAD);
     }
 
     /** The first of the edges from {@code from} on that flips, or the one {@code limit} edges on, or the expiry. */
@@ -245,17 +240,9 @@ public final class ProfileEvaluator {
         if (timerAt >= expires) {
             return expires;
         }
-        Identities ids = Identities.of(p);
         UpcomingEdges edges = new UpcomingEdges(set, p, timerAt - 1, CATCH_UP_EDGES);
-        int i = 0;
-        ProfileUpdater.prune(p, timerAt, set);
-        if (edges.count() > 0 && edges.instant(0) == timerAt) {
-            BitSet affected = edges.affected(0);
-            if (!affected.isEmpty()) {
-                addFlips(mpid, p, timerAt, affected, evaluate(p, timerAt, affected), ids, out);
-            }
-            i = 1;
-        }
+        int i = fireAt(mpid, p, timerAt, edges, out);
+        Identities ids = Identities.of(p);
         int passed = 0;
         while (true) {
             if (i == edges.count()) {

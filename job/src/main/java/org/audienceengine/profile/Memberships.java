@@ -22,10 +22,6 @@ public final class Memberships {
         return size;
     }
 
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
     /** Whether any delta was ever emitted for the audience. */
     public boolean has(int audience) {
         return indexOf(audience) >= 0;
@@ -39,7 +35,7 @@ public final class Memberships {
 
     public boolean isMember(int audience) {
         int i = indexOf(audience);
-        return i >= 0 && (seqs[i] & 1) == 1;
+        return i >= 0 && isMemberAt(i);
     }
 
     /** The effective time of the latest delta, {@link UserProfile#UNKNOWN} when none or not stored. */
@@ -72,6 +68,11 @@ public final class Memberships {
 
     public int seqAt(int i) {
         return seqs[i];
+    }
+
+    /** Whether the user is a member of the i-th audience (its latest delta was an add). */
+    public boolean isMemberAt(int i) {
+        return (seqs[i] & 1) == 1;
     }
 
     public long sinceAt(int i) {

@@ -144,14 +144,22 @@ final class UserSteps {
 
     /** The user's timer at {@code at} fired: a window edge, or the end of the profile's lifetime. */
     UserProfile evaluateAt(UserProfile p, long mpid, long at) {
-        p.timerAt = NO_TIMER;
-        if (at >= evaluator.expiresAt(p)) {
-            // Profile expiry wins over a window edge at the same instant.
-            emit(evaluator.removeAll(mpid, p, at, Reason.PROFILE_EXPIRED));
+        if (expiresAt(p, mpid, at)) {
             return null;
         }
         emit(evaluator.evaluateAt(mpid, p, at));
         return p;
+    }
+
+    /** The timer at {@code at} is spent; true (and the user removed everywhere) when the profile's lifetime ends there. */
+    private boolean expiresAt(UserProfile p, long mpid, long at) {
+        p.timerAt = NO_TIMER;
+        if (at < evaluator.expiresAt(p)) {
+            return false;
+        }
+        // Profile expiry wins over a window edge at the same instant.
+        emit(evaluator.removeAll(mpid, p, at, Reason.PROFILE_EXPIRED));
+        return true;
     }
 
     UserProfile applyOrErase(IngestedBatch input, UserProfile p, long mpid, long at) throws Exception {
@@ -222,9 +230,7 @@ final class UserSteps {
      * walk of the series.
      */
     UserProfile fire(UserProfile p, long mpid, long at) throws Exception {
-        p.timerAt = NO_TIMER;
-        if (at >= evaluator.expiresAt(p)) {
-            emit(evaluator.removeAll(mpid, p, at, Reason.PROFILE_EXPIRED));
+        if (expiresAt(p, mpid, at)) {
             return null;
         }
         List<MembershipDelta> deltas = new ArrayList<>();

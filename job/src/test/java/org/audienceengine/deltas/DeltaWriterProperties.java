@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +33,22 @@ class DeltaWriterProperties {
             assertThat(new String(writer.toBytes(d), StandardCharsets.UTF_8))
                     .isEqualTo(new String(DeltaJson.toBytes(d), StandardCharsets.UTF_8));
         }
+    }
+
+    /** Its field list is the mapper's: a field added to MembershipDelta must be written here too. */
+    @Example
+    void writesEveryFieldOfADelta() throws Exception {
+        MembershipDelta d = new MembershipDelta();
+        for (Field f : MembershipDelta.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            Class<?> type = f.getType();
+            f.set(d, type == int.class ? (Object) 7 : type == long.class ? (Object) 9L
+                    : type == String.class ? f.getName() : Map.of(f.getName(), f.getName()));
+        }
+        assertThat(new String(new DeltaWriter().toBytes(d), StandardCharsets.UTF_8))
+                .isEqualTo(new String(DeltaJson.toBytes(d), StandardCharsets.UTF_8));
     }
 
     @Provide

@@ -99,7 +99,7 @@ final class ProfileStateWriter extends AbstractStreamOperator<TaggedOperatorSubt
             group.merge(UserAudiencesOperator.COUNT_OF_TIMERS, 1L, Long::sum);
         }
         for (int i = 0; i < p.memberships.size(); i++) {
-            if ((p.memberships.seqAt(i) & 1) == 1) {
+            if (p.memberships.isMemberAt(i)) {
                 group.merge(p.memberships.audienceAt(i), 1L, Long::sum);
             }
         }

@@ -62,7 +62,7 @@ final class MembershipReaders {
         @Override
         protected void visit(long mpid, byte[] stored, UserProfile p, Collector<Tuple2<Integer, Long>> out) {
             for (int i = 0; i < p.memberships.size(); i++) {
-                if ((p.memberships.seqAt(i) & 1) == 1) {
+                if (p.memberships.isMemberAt(i)) {
                     out.collect(Tuple2.of(p.memberships.audienceAt(i), 1L));
                 }
             }
