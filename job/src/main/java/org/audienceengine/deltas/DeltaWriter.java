@@ -3,11 +3,8 @@ package org.audienceengine.deltas;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,7 +14,8 @@ import java.util.Objects;
  * delta's JSON: those fields are written once and their bytes reused while they stay equal.
  */
 public final class DeltaWriter {
-    private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+    private byte[] buffer = new byte[512];
+    private int length;
     private Tail tail;
     private byte[] tailBytes;
 
@@ -30,37 +28,108 @@ public final class DeltaWriter {
             @JsonProperty("user_attributes") Map<String, Object> userAttributes,
             @JsonProperty("environment") String environment) {}
 
+    /**
+     * The fields before the tail are numbers and short strings: they are written here, not by a
+     * generator (whose set-up per delta cost as much as the writing). A string with a character
+     * the mapper would escape, or outside ASCII, is written by the mapper.
+     */
     public byte[] toBytes(MembershipDelta d) {
         Tail wanted = new Tail(d.identities, d.deviceIdentities, d.userAttributes, d.environment);
         if (tail == null || !sameTail(tail, wanted)) {
             tail = wanted;
             tailBytes = tailBytes(wanted);
         }
-        buffer.reset();
-        try (JsonGenerator g = DeltaJson.MAPPER.getFactory().createGenerator(buffer)) {
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
-            g.writeStartObject();
-            writeString(g, "delta_id", d.deltaId);
-            g.writeNumberField("audience_id", d.audienceId);
-            writeString(g, "audience_name", d.audienceName);
-            writeString(g, "external_name", d.externalName);
-            g.writeNumberField("mpid", d.mpid);
-            writeString(g, "action", d.action);
-            writeString(g, "reason", d.reason);
-            g.writeNumberField("effective_at", d.effectiveAt);
-            g.writeNumberField("seq", d.seq);
-            g.writeNumberField("profile_created_at", d.profileCreatedAt);
-            g.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        length = 0;
+        char separator = '{';
+        if (d.deltaId != null) {
+            string(separator, "\"delta_id\":", d.deltaId);
+            separator = ',';
         }
-        buffer.write(tailBytes);
-        return buffer.toByteArray();
+        number(separator, "\"audience_id\":", d.audienceId);
+        string(',', "\"audience_name\":", d.audienceName);
+        string(',', "\"external_name\":", d.externalName);
+        number(',', "\"mpid\":", d.mpid);
+        string(',', "\"action\":", d.action);
+        string(',', "\"reason\":", d.reason);
+        number(',', "\"effective_at\":", d.effectiveAt);
+        number(',', "\"seq\":", d.seq);
+        number(',', "\"profile_created_at\":", d.profileCreatedAt);
+        append(tailBytes);
+        return Arrays.copyOf(buffer, length);
     }
 
-    private static void writeString(JsonGenerator g, String name, String value) throws IOException {
-        if (value != null) {
-            g.writeStringField(name, value);
+    private void string(char separator, String name, String value) {
+        if (value == null) {
+            return;
+        }
+        field(separator, name);
+        if (!plain(value)) {
+            append(DeltaJson.write(value));
+            return;
+        }
+        reserve(value.length() + 2);
+        buffer[length++] = '"';
+        for (int i = 0; i < value.length(); i++) {
+            buffer[length++] = (byte) value.charAt(i);
+        }
+        buffer[length++] = '"';
+    }
+
+    private void number(char separator, String name, long value) {
+        field(separator, name);
+        reserve(20);
+        if (value == Long.MIN_VALUE) {
+            ascii(Long.toString(value));
+            return;
+        }
+        if (value < 0) {
+            buffer[length++] = '-';
+            value = -value;
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        for (int i = length + digits - 1; i >= length; i--) {
+            buffer[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += digits;
+    }
+
+    private void field(char separator, String name) {
+        reserve(name.length() + 1);
+        buffer[length++] = (byte) separator;
+        ascii(name);
+    }
+
+    /** Printable ASCII without a quote or backslash: what the mapper writes as it is. */
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ascii(String text) {
+        reserve(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            buffer[length++] = (byte) text.charAt(i);
+        }
+    }
+
+    private void append(byte[] bytes) {
+        reserve(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private void reserve(int n) {
+        if (length + n > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
         }
     }
 
