@@ -1,5 +1,7 @@
 package org.audienceengine.definitions;
 
+import com.carrotsearch.hppc.LongObjectHashMap;
+
 import org.audienceengine.evaluation.AudienceInputs;
 import org.audienceengine.evaluation.EventSeries;
 import org.audienceengine.evaluation.Window;
@@ -25,6 +27,8 @@ public final class AudienceSet implements Serializable {
     private final Map<Integer, Audience> byId = new LinkedHashMap<>();
     private final Map<Integer, Integer> positions = new HashMap<>();
     private final Map<Long, EventSeries> series;
+    /** The same, for the per-batch lookups by a primitive key (rebuilt after deserialization). */
+    private transient LongObjectHashMap<EventSeries> seriesByKey;
     private final List<Window> firstSeenWindows;
     private final String source;
     private final Map<Integer, String> fingerprints;
@@ -41,6 +45,7 @@ public final class AudienceSet implements Serializable {
             byId.put(a.id(), a);
         }
         this.series = series;
+        this.seriesByKey = byKey(series);
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
@@ -72,12 +77,25 @@ public final class AudienceSet implements Serializable {
     }
 
     public boolean hasSeries(long key) {
-        return series.containsKey(key);
+        return series(key) != null;
     }
 
     /** The series with this key, or null when no audience of the set reads it. */
     public EventSeries series(long key) {
-        return series.get(key);
+        return seriesByKey.get(key);
+    }
+
+    private static LongObjectHashMap<EventSeries> byKey(Map<Long, EventSeries> series) {
+        LongObjectHashMap<EventSeries> byKey = new LongObjectHashMap<>(series.size());
+        for (Map.Entry<Long, EventSeries> e : series.entrySet()) {
+            byKey.put(e.getKey(), e.getValue());
+        }
+        return byKey;
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        seriesByKey = byKey(series);
     }
 
     /** What each audience reads (positions in evaluation order). */

@@ -4,6 +4,7 @@ import org.audienceengine.definitions.Audience;
 import org.audienceengine.ingest.DeviceIdentities;
 import org.audienceengine.profile.UserProfile;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,8 +12,22 @@ import java.util.TreeMap;
 public final class DeltaFactory {
     private DeltaFactory() {}
 
-    /** Identities as a delta carries them. */
-    public record Identities(Map<String, String> user, Map<String, String> device) {
+    /**
+     * Identities as a delta carries them, taken when the step began or after the batch changed
+     * them, and the user's attributes as the deltas of this step carry them: copied at the first
+     * delta, after the batch was applied, and shared by the step's deltas (read-only), not
+     * copied per delta.
+     */
+    public static final class Identities {
+        private final Map<String, String> user;
+        private final Map<String, String> device;
+        private Map<String, Object> attributes;
+
+        private Identities(Map<String, String> user, Map<String, String> device) {
+            this.user = user;
+            this.device = device;
+        }
+
         public static Identities of(UserProfile p) {
             Map<String, String> device = new TreeMap<>();
             for (Map.Entry<String, String> e : p.deviceInfo.entrySet()) {
@@ -21,6 +36,21 @@ public final class DeltaFactory {
                 }
             }
             return new Identities(new TreeMap<>(p.identities), device);
+        }
+
+        public Map<String, String> user() {
+            return user;
+        }
+
+        public Map<String, String> device() {
+            return device;
+        }
+
+        Map<String, Object> attributes(UserProfile p) {
+            if (attributes == null) {
+                attributes = Collections.unmodifiableMap(new TreeMap<>(p.attributes));
+            }
+            return attributes;
         }
     }
 
@@ -57,7 +87,7 @@ public final class DeltaFactory {
         d.deltaId = MembershipDelta.deltaId(audienceId, mpid, p.createdAt, seq);
         d.identities = ids.user();
         d.deviceIdentities = ids.device();
-        d.userAttributes = Reason.ERASURE.equals(reason) ? null : new TreeMap<>(p.attributes);
+        d.userAttributes = Reason.ERASURE.equals(reason) ? null : ids.attributes(p);
         d.environment = p.environment;
         return d;
     }

@@ -30,10 +30,10 @@ final class UpcomingEdges {
         this.set = set;
         this.distinct = new long[limit];
         int[] next = new int[8];
-        for (Map.Entry<Long, BucketSeries> e : p.series.entrySet()) {
-            EventSeries s = set.series(e.getKey());
+        for (int i = 0; i < p.series.size(); i++) {
+            EventSeries s = set.series(p.series.keyAt(i));
             if (s != null) {
-                next = collect(e.getKey(), s, e.getValue(), at, limit, next);
+                next = collect(p.series.keyAt(i), s, p.series.valueAt(i), at, limit, next);
             }
         }
         if (p.firstSeenAt != Long.MAX_VALUE) {

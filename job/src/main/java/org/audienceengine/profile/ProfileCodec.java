@@ -25,8 +25,18 @@ public final class ProfileCodec {
 
     private ProfileCodec() {}
 
+    /** About the encoded size, so that the buffer is seldom grown (a copy each time). */
+    private static int sizeEstimate(UserProfile p) {
+        int n = 128 + 6 * p.memberships.size() + 24 * (p.attributes.size() + p.identities.size() + p.deviceInfo.size());
+        for (int i = 0; i < p.series.size(); i++) {
+            BucketSeries s = p.series.valueAt(i);
+            n += 16 + 3 * s.size() + (s.isPacked() ? s.packedLength() : 12 * s.size());
+        }
+        return n;
+    }
+
     public static byte[] encode(UserProfile p) {
-        ProfileBytes.Out out = new ProfileBytes.Out(128 + 24 * p.series.size());
+        ProfileBytes.Out out = new ProfileBytes.Out(sizeEstimate(p));
         out.write(VERSION);
         out.zigzag(p.createdAt);
         out.zigzag(p.lastBatchAt);
@@ -54,9 +64,9 @@ public final class ProfileCodec {
         }
         out.varlong(p.series.size());
         ProfileBytes.Out payload = null;
-        for (Map.Entry<Long, BucketSeries> s : p.series.entrySet()) {
-            out.fixed(s.getKey());
-            BucketSeries series = s.getValue();
+        for (int i = 0; i < p.series.size(); i++) {
+            out.fixed(p.series.keyAt(i));
+            BucketSeries series = p.series.valueAt(i);
             out.bucketNumbers(series);
             if (series.isPacked()) {
                 out.varlong(series.packedLength());

@@ -7,7 +7,6 @@ import org.audienceengine.evaluation.Window;
 import org.audienceengine.ingest.Batch;
 import org.audienceengine.ingest.Event;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -71,7 +70,7 @@ public final class ProfileUpdater {
             for (EventSeries s : set.seriesFor(event)) {
                 long q = Window.bucketOf(t, s.bucketMillis());
                 if (q > Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets() && s.matches(event)) {
-                    p.series.computeIfAbsent(s.key(), k -> new BucketSeries()).add(q, s.numericValue(event));
+                    p.series.getOrCreate(s.key()).add(q, s.numericValue(event));
                     changes.series(s.key());
                 }
             }
@@ -87,17 +86,13 @@ public final class ProfileUpdater {
 
     /** Drops buckets that left every window, and series no audience reads any more. */
     public static void prune(UserProfile p, long at, AudienceSet set) {
-        Iterator<Map.Entry<Long, BucketSeries>> it = p.series.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, BucketSeries> e = it.next();
-            EventSeries s = set.series(e.getKey());
+        p.series.retain((key, buckets) -> {
+            EventSeries s = set.series(key);
             if (s != null) {
-                e.getValue().dropThrough(Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets());
+                buckets.dropThrough(Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets());
             }
-            if (s == null || e.getValue().isEmpty()) {
-                it.remove();
-            }
-        }
+            return s != null && !buckets.isEmpty();
+        });
     }
 
     private static <V> void upsert(Map<String, V> target, Map<String, ? extends V> changes,

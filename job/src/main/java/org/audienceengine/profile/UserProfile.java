@@ -1,6 +1,5 @@
 package org.audienceengine.profile;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,7 +24,7 @@ public final class UserProfile {
     public double longitude;
     public long locationAt;
     /** Event series by series key (see EventSeriesSpec). */
-    public final Map<Long, BucketSeries> series = new HashMap<>();
+    public final SeriesMap series = new SeriesMap();
     /**
      * Per audience: the seq of the latest delta (odd means member) and its effective time
      * ({@link #UNKNOWN} when stored by a format before 6).
