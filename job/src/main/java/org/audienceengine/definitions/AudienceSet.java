@@ -1,5 +1,6 @@
 package org.audienceengine.definitions;
 
+import com.carrotsearch.hppc.IntIntHashMap;
 import com.carrotsearch.hppc.LongObjectHashMap;
 
 import org.audienceengine.evaluation.AudienceInputs;
@@ -10,7 +11,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +25,10 @@ public final class AudienceSet implements Serializable {
 
     private final List<Audience> inEvaluationOrder;
     private final Map<Integer, Audience> byId = new LinkedHashMap<>();
-    private final Map<Integer, Integer> positions = new HashMap<>();
     private final Map<Long, EventSeries> series;
-    /** The same, for the per-batch lookups by a primitive key (rebuilt after deserialization). */
+    /** Lookups made per batch, by primitive keys (rebuilt after deserialization). */
     private transient LongObjectHashMap<EventSeries> seriesByKey;
+    private transient IntIntHashMap positions;
     private final List<Window> firstSeenWindows;
     private final String source;
     private final Map<Integer, String> fingerprints;
@@ -41,11 +41,11 @@ public final class AudienceSet implements Serializable {
         ordered.sort(Comparator.comparing(Audience::nested).thenComparingInt(Audience::id));
         this.inEvaluationOrder = List.copyOf(ordered);
         for (Audience a : ordered) {
-            positions.put(a.id(), byId.size());
             byId.put(a.id(), a);
         }
         this.series = series;
         this.seriesByKey = byKey(series);
+        this.positions = positions(inEvaluationOrder);
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
@@ -63,8 +63,7 @@ public final class AudienceSet implements Serializable {
 
     /** The audience's position in evaluation order, or -1 when the set has no such audience. */
     public int position(int id) {
-        Integer i = positions.get(id);
-        return i == null ? -1 : i;
+        return positions.getOrDefault(id, -1);
     }
 
     public Collection<EventSeries> series() {
@@ -93,9 +92,18 @@ public final class AudienceSet implements Serializable {
         return byKey;
     }
 
+    private static IntIntHashMap positions(List<Audience> inEvaluationOrder) {
+        IntIntHashMap positions = new IntIntHashMap(inEvaluationOrder.size());
+        for (int i = 0; i < inEvaluationOrder.size(); i++) {
+            positions.put(inEvaluationOrder.get(i).id(), i);
+        }
+        return positions;
+    }
+
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
         seriesByKey = byKey(series);
+        positions = positions(inEvaluationOrder);
     }
 
     /** What each audience reads (positions in evaluation order). */

@@ -25,7 +25,10 @@ public final class EvaluationContext {
     /** Records the membership this evaluation decided for the audience at {@code position}. */
     void decide(int position, boolean member) {
         decided.set(position);
-        members.set(position, member);
+        if (member) {
+            // Each position is decided once, on a fresh set: clearing would only cost.
+            members.set(position);
+        }
     }
 
     boolean isMember(int audienceId) {

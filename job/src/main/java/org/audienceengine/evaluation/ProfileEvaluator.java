@@ -8,6 +8,7 @@ import org.audienceengine.deltas.DeltaFactory.Identities;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
 import org.audienceengine.ingest.Batch;
+import org.audienceengine.profile.Memberships;
 import org.audienceengine.profile.ProfileUpdater;
 import org.audienceengine.profile.UserProfile;
 
@@ -93,9 +94,10 @@ public final class ProfileEvaluator {
         boolean[] members = evaluate(p, at, affected);
         // Only a changed identity can touch an audience that was not evaluated.
         BitSet visit = identitiesChanged[0] ? allOf(inputs.size()) : affected;
+        boolean[] wereMembers = membersByPosition(p);
         for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
-            boolean was = p.isMember(a.id());
+            boolean was = wereMembers[i];
             boolean now = affected.get(i) ? members[i] : was;
             if (was && !now) {
                 // The identities the user was added with: those before this batch.
@@ -108,6 +110,22 @@ public final class ProfileEvaluator {
             }
         }
         return out;
+    }
+
+    /**
+     * The user's memberships by evaluation position, from one walk of the memberships: a batch
+     * visits hundreds of audiences, and a search of the memberships for each cost more.
+     */
+    private boolean[] membersByPosition(UserProfile p) {
+        boolean[] members = new boolean[set.inEvaluationOrder().size()];
+        Memberships m = p.memberships;
+        for (int j = 0; j < m.size(); j++) {
+            int i = m.isMemberAt(j) ? set.position(m.audienceAt(j)) : -1;
+            if (i >= 0) {
+                members[i] = true;
+            }
+        }
+        return members;
     }
 
     /** Whether an identity of a type that a connection of the audience uses changed. */
