@@ -42,6 +42,11 @@ public final class AudienceInputs implements Serializable {
     private final int size;
     private final Map<Long, BitSet> bySeries = new HashMap<>();
     private final Map<String, BitSet> byField = new HashMap<>();
+    /**
+     * Per series, per window length in buckets: the audiences reading the series over that
+     * window. A bucket leaving one window of a series changes only the conditions over it.
+     */
+    private final Map<Long, Map<Long, BitSet>> bySeriesWindow = new HashMap<>();
     /** Per audience position: the positions of the nested audiences that refer to it. */
     private final BitSet[] dependants;
 
@@ -81,6 +86,15 @@ public final class AudienceInputs implements Serializable {
         }
     }
 
+    /** Marks the audiences that read this series over a window of {@code windowBuckets} buckets. */
+    public void windowChanged(long seriesKey, long windowBuckets, BitSet affected) {
+        Map<Long, BitSet> byWindow = bySeriesWindow.get(seriesKey);
+        BitSet readers = byWindow == null ? null : byWindow.get(windowBuckets);
+        if (readers != null) {
+            affected.or(readers);
+        }
+    }
+
     /** Marks the audiences that read this input (a name built by the static methods above). */
     public void fieldChanged(String field, BitSet affected) {
         BitSet readers = byField.get(field);
@@ -107,6 +121,8 @@ public final class AudienceInputs implements Serializable {
             collect(not.inner(), position);
         } else if (c instanceof Conditions.EventAggregate event) {
             bySeries.computeIfAbsent(event.seriesKey(), k -> new BitSet()).set(position);
+            bySeriesWindow.computeIfAbsent(event.seriesKey(), k -> new HashMap<>())
+                    .computeIfAbsent(event.window().buckets(), k -> new BitSet()).set(position);
         } else if (c instanceof Conditions.UserAttribute attribute) {
             mark(attribute(attribute.name()), position);
         } else if (c instanceof Conditions.Identity identity) {

@@ -29,6 +29,14 @@ public final class ProfileEvaluator {
     private final long lifetimeMs;
     private final boolean clampFuture;
     private final Map<Integer, Set<String>> identityTypesUsed;
+    /** Per audience, by evaluation position: how adding events can move its criteria. */
+    private final Direction[] directions;
+    /**
+     * By evaluation position: the audiences a profile with nothing in it is a member of. Without
+     * events, attributes or a first-seen time no condition reads the clock, so this holds at any
+     * time, and a new user's first batch evaluates only the audiences it reaches and these.
+     */
+    private final BitSet memberWhenEmpty;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /** Edges found per walk of the series when catching up (more than a timer's look-ahead). */
@@ -44,6 +52,19 @@ public final class ProfileEvaluator {
         this.lifetimeMs = lifetimeMs;
         this.clampFuture = clampFuture;
         this.identityTypesUsed = identityTypesUsed;
+        List<Audience> audiences = set.inEvaluationOrder();
+        this.directions = new Direction[audiences.size()];
+        for (int i = 0; i < directions.length; i++) {
+            Audience a = audiences.get(i);
+            directions[i] = a.enabled() ? Direction.of(a.criteria()) : Direction.ANY;
+        }
+        boolean[] empty = evaluate(newProfile(0), 0, allOf(audiences.size()));
+        this.memberWhenEmpty = new BitSet(audiences.size());
+        for (int i = 0; i < empty.length; i++) {
+            if (empty[i]) {
+                memberWhenEmpty.set(i);
+            }
+        }
     }
 
     public AudienceSet audiences() {
@@ -62,31 +83,51 @@ public final class ProfileEvaluator {
     /**
      * Applies a batch at time T and evaluates the user once; returns the flips. Only the audiences
      * that read something the batch changed are evaluated (all of them on a profile's first
-     * batch): every instant before T has been evaluated, so the others hold at T as they are.
+     * batch): every instant before T has been evaluated, so the others hold at T as they are. Of
+     * those it reached only by adding events, the ones that cannot flip that way are passed over
+     * too (see {@link Direction}).
      */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
         boolean first = p.firstSeenAt == Long.MAX_VALUE;
+        boolean fresh = first && p.memberships.size() == 0 && p.series.size() == 0;
         AudienceInputs inputs = set.inputs();
-        BitSet affected = new BitSet(inputs.size());
+        BitSet reached = new BitSet(inputs.size());
+        // Reached by a changed field or a negative value: evaluated whatever their direction.
+        BitSet mustEvaluate = new BitSet(inputs.size());
         // [0]: a user identity changed; [1]: one that deltas carry (user or device) changed.
         boolean[] identitiesChanged = {false, false};
         ProfileUpdater.apply(p, batch, at, set, clampFuture, new ProfileUpdater.Changes() {
             @Override
             public void field(String input) {
-                inputs.fieldChanged(input, affected);
+                inputs.fieldChanged(input, mustEvaluate);
                 identitiesChanged[0] |= input.startsWith(AudienceInputs.identity(""));
                 identitiesChanged[1] |= identitiesChanged[0] || input.startsWith(AudienceInputs.device(""));
             }
 
             @Override
-            public void series(long seriesKey) {
-                inputs.seriesChanged(seriesKey, affected);
+            public void series(long seriesKey, boolean lowered) {
+                inputs.seriesChanged(seriesKey, lowered ? mustEvaluate : reached);
             }
         });
-        if (first) {
-            affected.set(0, inputs.size());
+        boolean[] wereMembers = membersByPosition(p);
+        BitSet affected;
+        if (fresh) {
+            // What the batch did not reach reads as it does on an empty profile.
+            affected = mustEvaluate;
+            affected.or(reached);
+            affected.or(memberWhenEmpty);
+        } else if (first) {
+            affected = allOf(inputs.size());
+        } else {
+            affected = mustEvaluate;
+            for (int i = reached.nextSetBit(0); i >= 0; i = reached.nextSetBit(i + 1)) {
+                if (!directions[i].holds(wereMembers[i])) {
+                    affected.set(i);
+                }
+            }
         }
+        // Nested audiences follow only the audiences that may flip.
         inputs.addDependants(affected);
         Identities after = identitiesChanged[1] ? Identities.of(p) : before;
         List<MembershipDelta> out = new ArrayList<>();
@@ -94,7 +135,6 @@ public final class ProfileEvaluator {
         boolean[] members = evaluate(p, at, affected);
         // Only a changed identity can touch an audience that was not evaluated.
         BitSet visit = identitiesChanged[0] ? allOf(inputs.size()) : affected;
-        boolean[] wereMembers = membersByPosition(p);
         for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             boolean was = wereMembers[i];

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * A profile's next window edges after T, in order, each with the audiences that read an input
- * with an edge there: a bucket entering (events dated ahead) or leaving one of its series'
- * windows, or the first-seen time entering or leaving a window. Found in one walk over the
+ * with an edge there: a bucket entering (events dated ahead) a series' windows, a bucket leaving
+ * one of them (only the conditions over that window), or the first-seen time entering or
+ * leaving a window. Found in one walk over the
  * series, taking from each only its edges before the first few found overall, as only those are
  * wanted.
  */
@@ -19,6 +20,9 @@ final class UpcomingEdges {
     private final AudienceSet set;
     private long[] instants = new long[32];
     private long[] series = new long[32];
+    /** The window a bucket leaves at the edge, in buckets; {@link #ENTERING} for one entering all. */
+    private long[] window = new long[32];
+    private static final long ENTERING = 0;
     /** The first-seen input has no series key; its edges are marked here. */
     private boolean[] firstSeen = new boolean[32];
     private int size;
@@ -41,7 +45,7 @@ final class UpcomingEdges {
                 long q = w.bucketOf(p.firstSeenAt);
                 for (long instant : new long[] {w.enterInstant(q), w.leaveInstant(q)}) {
                     if (instant > at) {
-                        add(instant, 0, true);
+                        add(instant, 0, ENTERING, true);
                     }
                 }
             }
@@ -67,8 +71,10 @@ final class UpcomingEdges {
             if (instants[j] == x) {
                 if (firstSeen[j]) {
                     inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
-                } else {
+                } else if (window[j] == ENTERING) {
                     inputs.seriesChanged(series[j], affected);
+                } else {
+                    inputs.windowChanged(series[j], window[j], affected);
                 }
             }
         }
@@ -93,7 +99,8 @@ final class UpcomingEdges {
             next[k + 1] = buckets.ceilingIndex(qAt - windows[k] + 1);
         }
         long last = Long.MIN_VALUE;
-        for (int taken = 0; taken < limit; ) {
+        int taken = 0;
+        while (true) {
             long min = Long.MAX_VALUE;
             int from = -1;
             for (int k = 0; k < sequences; k++) {
@@ -105,20 +112,24 @@ final class UpcomingEdges {
                     }
                 }
             }
-            if (from < 0 || (distinctSize == distinct.length && min > distinct[distinctSize - 1])) {
+            if (from < 0) {
                 break;
             }
-            next[from]++;
             if (min != last) {
-                add(min, key, false);
+                // Every edge at an instant taken is kept: each marks the readers of its own window.
+                if (taken == limit || (distinctSize == distinct.length && min > distinct[distinctSize - 1])) {
+                    break;
+                }
                 last = min;
                 taken++;
             }
+            next[from]++;
+            add(min, key, from == 0 ? ENTERING : windows[from - 1], false);
         }
         return next;
     }
 
-    private void add(long instant, long key, boolean isFirstSeen) {
+    private void add(long instant, long key, long windowBuckets, boolean isFirstSeen) {
         if (distinctSize == distinct.length && instant > distinct[distinctSize - 1]) {
             return;
         }
@@ -133,10 +144,12 @@ final class UpcomingEdges {
         if (size == instants.length) {
             instants = Arrays.copyOf(instants, size * 2);
             series = Arrays.copyOf(series, size * 2);
+            window = Arrays.copyOf(window, size * 2);
             firstSeen = Arrays.copyOf(firstSeen, size * 2);
         }
         instants[size] = instant;
         series[size] = key;
+        window[size] = windowBuckets;
         firstSeen[size] = isFirstSeen;
         size++;
     }

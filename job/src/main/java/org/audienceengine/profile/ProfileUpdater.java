@@ -7,6 +7,7 @@ import org.audienceengine.evaluation.Window;
 import org.audienceengine.ingest.Batch;
 import org.audienceengine.ingest.Event;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -22,7 +23,8 @@ public final class ProfileUpdater {
     public interface Changes {
         void field(String input);
 
-        void series(long seriesKey);
+        /** @param lowered the event's value was negative: a sum over the series may have fallen */
+        void series(long seriesKey, boolean lowered);
     }
 
     /**
@@ -70,8 +72,9 @@ public final class ProfileUpdater {
             for (EventSeries s : set.seriesFor(event)) {
                 long q = Window.bucketOf(t, s.bucketMillis());
                 if (q > Window.bucketOf(at, s.bucketMillis()) - s.retentionBuckets() && s.matches(event)) {
-                    p.series.getOrCreate(s.key()).add(q, s.numericValue(event));
-                    changes.series(s.key());
+                    BigDecimal value = s.numericValue(event);
+                    p.series.getOrCreate(s.key()).add(q, value);
+                    changes.series(s.key(), value != null && value.signum() < 0);
                 }
             }
         }

@@ -164,7 +164,7 @@ final class Scenarios {
     private static final String[] THRESHOLDS = {"0", "0.2", "0.3", "0.6", "1", "10", "12.5", "22.5", "50", "60", "99.99", "100"};
 
     /** For the aggregates-only scenarios: amounts whose double sums miss these thresholds (0.1 + 0.2 > 0.3). */
-    private static final String[] SMALL_AMOUNTS = {null, "0.1", "0.2", "0.3", "0.7"};
+    private static final String[] SMALL_AMOUNTS = {null, "0.1", "0.2", "0.3", "0.7", "-0.1"};
     private static final String[] SMALL_THRESHOLDS = {"0.2", "0.3", "0.6", "0.8", "0.9", "1"};
     private static final String[] LONG_WINDOWS = {"1d", "26h", "2d", "3d", "7d"};
 
@@ -317,7 +317,9 @@ final class Scenarios {
         return switch (aggregatesOnly ? 2 : r.nextInt(7)) {
             case 0, 1 -> new Event("custom_event", pick(new String[] {"Play", "play", "PLAY", "Search"}), time, custom, null, 0);
             case 2, 3 -> {
-                String[] amounts = {null, "0.1", "0.2", "0.3", "0.7", "10", "12.5", "49.99", "50", "100.01", "1E+400"};
+                // Refunds too: a negative amount lowers a sum, and a lowered sum may leave an audience.
+                String[] amounts = {null, "0.1", "0.2", "0.3", "0.7", "10", "12.5", "49.99", "50", "100.01", "1E+400",
+                    "-10", "-0.1"};
                 String amount = pick(aggregatesOnly ? SMALL_AMOUNTS : amounts);
                 yield new Event("commerce_event", pick(new String[] {"purchase", "add_to_cart"}), time, custom,
                         amount == null ? null : new BigDecimal(amount), r.nextInt(4));

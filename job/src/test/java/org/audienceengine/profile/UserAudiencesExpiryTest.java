@@ -71,6 +71,25 @@ class UserAudiencesExpiryTest {
     }
 
     @Test
+    void twoWindowsOfOneSeriesLeavingAtTheSameInstantBothFlipThere() throws Exception {
+        // One series, two windows: at 2h the 1h window loses the event of minute 60 and the 2h
+        // window the event of minute 0. Each edge marks only its own window's audience.
+        try (Harness h = Harness.eventTime(definitions(
+                audience(1, "{'event': {'name': 'visit', 'within': '1h'}}"),
+                audience(2, "{'event': {'name': 'visit', 'within': '2h', 'count': {'op': 'gte', 'value': 2}}}")))) {
+            long first = T0 + 30 * SECOND;
+            long second = T0 + HOUR + 30 * SECOND;
+            h.push(batch(USER, first).events(custom("visit", first)));
+            h.push(batch(USER, second).events(custom("visit", second)));
+            assertThat(brief(h.watermark(second))).containsExactly(
+                    add(1, CRITERIA, first), remove(1, EXPIRY, T0 + HOUR), add(1, CRITERIA, second), add(2, CRITERIA, second));
+            assertThat(brief(h.watermark(T0 + 2 * HOUR - 1))).isEmpty();
+            assertThat(brief(h.watermark(T0 + 2 * HOUR)))
+                    .containsExactlyInAnyOrder(remove(1, EXPIRY, T0 + 2 * HOUR), remove(2, EXPIRY, T0 + 2 * HOUR));
+        }
+    }
+
+    @Test
     void notPerformedAudienceIsAddedWithReasonExpiryWhenTheEventAgesOut() throws Exception {
         try (Harness h = Harness.eventTime(definitions(audience(1, "{'and': ["
                 + "{'user_attribute': {'name': 'plan', 'op': 'exists'}},"
