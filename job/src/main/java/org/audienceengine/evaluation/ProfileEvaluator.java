@@ -82,15 +82,15 @@ public final class ProfileEvaluator {
 
     /**
      * Applies a batch at time T and evaluates the user once; returns the flips. Only the audiences
-     * that read something the batch changed are evaluated (all of them on a profile's first
-     * batch): every instant before T has been evaluated, so the others hold at T as they are. Of
-     * those it reached only by adding events, the ones that cannot flip that way are passed over
-     * too (see {@link Direction}).
+     * that read something the batch changed are evaluated: every instant before T has been
+     * evaluated, so the others hold at T as they are. Of those it reached only by adding events,
+     * the ones that cannot flip that way are passed over too (see {@link Direction}). A profile's
+     * first batch finds it empty: the audiences it does not reach read as on an empty profile.
      */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
+        // Only a profile that never had a batch has no first-seen time, and it holds nothing.
         boolean first = p.firstSeenAt == Long.MAX_VALUE;
-        boolean fresh = first && p.memberships.size() == 0 && p.series.size() == 0;
         AudienceInputs inputs = set.inputs();
         BitSet reached = new BitSet(inputs.size());
         // Reached by a changed field or a negative value: evaluated whatever their direction.
@@ -112,13 +112,10 @@ public final class ProfileEvaluator {
         });
         boolean[] wereMembers = membersByPosition(p);
         BitSet affected;
-        if (fresh) {
-            // What the batch did not reach reads as it does on an empty profile.
+        if (first) {
             affected = mustEvaluate;
             affected.or(reached);
             affected.or(memberWhenEmpty);
-        } else if (first) {
-            affected = allOf(inputs.size());
         } else {
             affected = mustEvaluate;
             for (int i = reached.nextSetBit(0); i >= 0; i = reached.nextSetBit(i + 1)) {

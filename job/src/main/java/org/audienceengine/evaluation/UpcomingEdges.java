@@ -11,20 +11,21 @@ import java.util.Map;
 /**
  * A profile's next window edges after T, in order, each with the audiences that read an input
  * with an edge there: a bucket entering (events dated ahead) a series' windows, a bucket leaving
- * one of them (only the conditions over that window), or the first-seen time entering or
- * leaving a window. Found in one walk over the
- * series, taking from each only its edges before the first few found overall, as only those are
- * wanted.
+ * one of them (only the conditions over that window), or the first-seen time entering or leaving
+ * a window. Found in one walk over the series, taking from each only its edges before the first
+ * few found overall, as only those are wanted.
  */
 final class UpcomingEdges {
     private final AudienceSet set;
     private long[] instants = new long[32];
     private long[] series = new long[32];
-    /** The window a bucket leaves at the edge, in buckets; {@link #ENTERING} for one entering all. */
-    private long[] window = new long[32];
+    /**
+     * What the edge changes: the window (in buckets) a bucket leaves, {@link #ENTERING} for a
+     * bucket entering them all, or {@link #FIRST_SEEN} for the first-seen input (no series key).
+     */
+    private long[] change = new long[32];
     private static final long ENTERING = 0;
-    /** The first-seen input has no series key; its edges are marked here. */
-    private boolean[] firstSeen = new boolean[32];
+    private static final long FIRST_SEEN = -1;
     private int size;
     /** The first {@code limit} distinct instants found so far, ascending. */
     private final long[] distinct;
@@ -45,7 +46,7 @@ final class UpcomingEdges {
                 long q = w.bucketOf(p.firstSeenAt);
                 for (long instant : new long[] {w.enterInstant(q), w.leaveInstant(q)}) {
                     if (instant > at) {
-                        add(instant, 0, ENTERING, true);
+                        add(instant, 0, FIRST_SEEN);
                     }
                 }
             }
@@ -69,12 +70,12 @@ final class UpcomingEdges {
         BitSet affected = new BitSet(inputs.size());
         for (int j = 0; j < size; j++) {
             if (instants[j] == x) {
-                if (firstSeen[j]) {
+                if (change[j] == FIRST_SEEN) {
                     inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
-                } else if (window[j] == ENTERING) {
+                } else if (change[j] == ENTERING) {
                     inputs.seriesChanged(series[j], affected);
                 } else {
-                    inputs.windowChanged(series[j], window[j], affected);
+                    inputs.windowChanged(series[j], change[j], affected);
                 }
             }
         }
@@ -124,12 +125,12 @@ final class UpcomingEdges {
                 taken++;
             }
             next[from]++;
-            add(min, key, from == 0 ? ENTERING : windows[from - 1], false);
+            add(min, key, from == 0 ? ENTERING : windows[from - 1]);
         }
         return next;
     }
 
-    private void add(long instant, long key, long windowBuckets, boolean isFirstSeen) {
+    private void add(long instant, long key, long what) {
         if (distinctSize == distinct.length && instant > distinct[distinctSize - 1]) {
             return;
         }
@@ -144,13 +145,11 @@ final class UpcomingEdges {
         if (size == instants.length) {
             instants = Arrays.copyOf(instants, size * 2);
             series = Arrays.copyOf(series, size * 2);
-            window = Arrays.copyOf(window, size * 2);
-            firstSeen = Arrays.copyOf(firstSeen, size * 2);
+            change = Arrays.copyOf(change, size * 2);
         }
         instants[size] = instant;
         series[size] = key;
-        window[size] = windowBuckets;
-        firstSeen[size] = isFirstSeen;
+        change[size] = what;
         size++;
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.audienceengine.evaluation.Conditions.Aggregate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -15,23 +17,16 @@ class DirectionTest {
 
     private static final Condition ATTRIBUTE = new Conditions.UserAttribute("plan", new Comparison(Op.EQUALS, "pro"));
 
-    @Test
-    void countsAndSumsMoveWithTheirThreshold() {
-        assertThat(Direction.of(aggregate(Aggregate.COUNT, Op.GTE))).isEqualTo(Direction.UP);
-        assertThat(Direction.of(aggregate(Aggregate.SUM, Op.GT))).isEqualTo(Direction.UP);
-        assertThat(Direction.of(aggregate(Aggregate.COUNT, Op.LT))).isEqualTo(Direction.DOWN);
-        assertThat(Direction.of(aggregate(Aggregate.COUNT, Op.EQUALS))).isEqualTo(Direction.ANY);
-        assertThat(Direction.of(aggregate(Aggregate.COUNT, Op.BETWEEN))).isEqualTo(Direction.ANY);
-    }
-
-    @Test
-    void extremesMoveOneWayOnlyAndAveragesEither() {
-        assertThat(Direction.of(aggregate(Aggregate.MAX, Op.GTE))).isEqualTo(Direction.UP);
-        assertThat(Direction.of(aggregate(Aggregate.MIN, Op.LTE))).isEqualTo(Direction.UP);
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @CsvSource({
+        "COUNT, GTE, UP", "SUM, GT, UP", "COUNT, LT, DOWN", "COUNT, EQUALS, ANY", "COUNT, BETWEEN, ANY",
+        "MAX, GTE, UP", "MIN, LTE, UP",
         // A first value can make "max < 10" true and a later one false again.
-        assertThat(Direction.of(aggregate(Aggregate.MAX, Op.LT))).isEqualTo(Direction.ANY);
-        assertThat(Direction.of(aggregate(Aggregate.MIN, Op.GT))).isEqualTo(Direction.ANY);
-        assertThat(Direction.of(aggregate(Aggregate.AVG, Op.GTE))).isEqualTo(Direction.ANY);
+        "MAX, LT, ANY", "MIN, GT, ANY",
+        "AVG, GTE, ANY",
+    })
+    void aggregatesMoveWithTheirThresholdExtremesOneWayOnly(Aggregate aggregate, Op op, Direction expected) {
+        assertThat(Direction.of(aggregate(aggregate, op))).isEqualTo(expected);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.audienceengine.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.audienceengine.deltas.Reason.CRITERIA;
 import static org.audienceengine.deltas.Reason.DEFINITION;
 import static org.audienceengine.deltas.Reason.EXPIRY;
 import static org.audienceengine.testutils.Batches.DAY;
@@ -51,6 +52,43 @@ class UserAudiencesDefinitionTimersTest {
             fresh.push(batch(ANN, T0).events(custom("visit", T0)));
             List<MembershipDelta> later = fresh.processingTime(T0 + 3 * DAY);
             return later.stream().filter(d -> d.audienceId == 4).findFirst().orElseThrow().effectiveAt;
+        }
+    }
+
+    private static String visitedAtLeast(int n) {
+        return definitions(audience(2, "{'event': {'name': 'visit', 'within': '7d', 'count': {'op': 'gte', 'value': " + n + "}}}"));
+    }
+
+    @Test
+    void aThresholdRaisedWhileAnExpiryIsPendingIsEvaluatedAgainOnTheNextEvents() throws Exception {
+        // Ann leaves by the change; the visits after it may not be passed over as a member's.
+        try (Harness h = Harness.open(live(visitedAtLeast(1)))) {
+            h.processingTime(T0);
+            assertThat(brief(h.push(batch(ANN, T0).events(custom("visit", T0))))).containsExactly(add(2, CRITERIA, T0));
+            h.processingTime(T0 + HOUR);
+            assertThat(brief(h.definitions(visitedAtLeast(3)))).containsExactly(remove(2, DEFINITION, T0 + HOUR));
+            h.processingTime(T0 + 2 * HOUR);
+            assertThat(h.push(batch(ANN, T0 + 2 * HOUR).events(custom("visit", T0 + 2 * HOUR)))).isEmpty();
+            h.processingTime(T0 + 3 * HOUR);
+            assertThat(brief(h.push(batch(ANN, T0 + 3 * HOUR).events(custom("visit", T0 + 3 * HOUR)))))
+                    .containsExactly(add(2, CRITERIA, T0 + 3 * HOUR));
+            assertThat(brief(h.processingTime(T0 + 8 * DAY))).containsExactly(remove(2, EXPIRY, T0 + 7 * DAY));
+        }
+    }
+
+    @Test
+    void aThresholdLoweredWhileAnExpiryIsPendingKeepsTheMemberUntilTheLastVisitLeaves() throws Exception {
+        // Ann enters by the change; her next visit is passed over (a member of a count at least 1
+        // stays one) and moves her expiry to that visit's edge.
+        try (Harness h = Harness.open(live(visitedAtLeast(2)))) {
+            h.processingTime(T0);
+            assertThat(h.push(batch(ANN, T0).events(custom("visit", T0)))).isEmpty();
+            h.processingTime(T0 + HOUR);
+            assertThat(brief(h.definitions(visitedAtLeast(1)))).containsExactly(add(2, DEFINITION, T0 + HOUR));
+            h.processingTime(T0 + 2 * HOUR);
+            assertThat(h.push(batch(ANN, T0 + 2 * HOUR).events(custom("visit", T0 + 2 * HOUR)))).isEmpty();
+            assertThat(h.processingTime(T0 + 7 * DAY + HOUR)).as("the first visit left, the second holds").isEmpty();
+            assertThat(brief(h.processingTime(T0 + 8 * DAY))).containsExactly(remove(2, EXPIRY, T0 + 7 * DAY + 2 * HOUR));
         }
     }
 
