@@ -48,6 +48,9 @@ public final class ThroughputBench {
     private static final AtomicLong SEEN = new AtomicLong();
     private static volatile long warmUp;
     private static final List<String> CHECKPOINTS = new ArrayList<>();
+    private static final List<String> CPU = new ArrayList<>();
+    /** The latest run's CPU accounting of its measured window. */
+    private static CpuAccounting.Window lastCpu;
     private enum Pipeline { BARE, ENGINE, SQL_PEER }
 
     private ThroughputBench() {}
@@ -70,13 +73,16 @@ public final class ThroughputBench {
                     opts.get("parallelism"),
                     opts.get("checkpoint"), opts.get("time"));
             List<Double> ratios = new ArrayList<>();
+            List<Double> perCore = new ArrayList<>();
             System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |"
                     + (sql ? " Flink SQL peer batches/s | SQL peer / engine |" : ""));
             System.out.println(sql ? "|---|---|---|---|---|---|" : "|---|---|---|---|");
             for (int pair = 1; pair <= pairs; pair++) {
                 double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, batches);
+                double bareCore = bare == bare ? lastCpu.batchesPerCoreSecond() : Double.NaN;
                 double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, batches);
                 ratios.add(engine / bare);
+                perCore.add(lastCpu.batchesPerCoreSecond() / bareCore);
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |", pair, bare, engine, engine / bare);
                 if (sql) {
                     double peer = run(kafka, dir, opts, "sql-" + pair, Pipeline.SQL_PEER, null, batches);
@@ -85,11 +91,18 @@ public final class ThroughputBench {
                 System.out.println();
             }
             System.out.println("Checkpoints, by run: " + String.join("; ", CHECKPOINTS));
-            ratios.sort(Double::compare);
-            int n = ratios.size();
-            double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
-            System.out.printf("engine / bare: median %.3f, min %.3f, max %.3f%n", median, ratios.get(0), ratios.get(n - 1));
+            System.out.println("CPU in the measured window, by run: " + String.join("; ", CPU));
+            System.out.println("engine / bare: " + spread(ratios));
+            System.out.println("engine / bare per CPU-second of the job: " + spread(perCore));
         }
+    }
+
+    private static String spread(List<Double> ratios) {
+        List<Double> sorted = new ArrayList<>(ratios);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return String.format("median %.3f, min %.3f, max %.3f", median, sorted.get(0), sorted.get(n - 1));
     }
 
     private static void produce(String bootstrap, int users, int batches) throws Exception {
@@ -148,8 +161,9 @@ public final class ThroughputBench {
             LiveJob.build(env, config, definitions,
                     LiveJob.Options.unbounded().boundedAt(OffsetsInitializer.latest()).beforeIngest(timed));
         }
+        CpuAccounting cpu = CpuAccounting.follow(SEEN::get);
         JobClient job = env.executeAsync("bench " + name);
-        try (CheckpointStats checkpoints = CheckpointStats.follow(rest, job)) {
+        try (cpu; CheckpointStats checkpoints = CheckpointStats.follow(rest, job)) {
             if (pipeline == Pipeline.ENGINE && !opts.get("savepoint").isEmpty()) {
                 while (SEEN.get() < batches) {
                     Thread.sleep(200);
@@ -162,6 +176,8 @@ public final class ThroughputBench {
                 job.getJobExecutionResult().get();
             }
             CHECKPOINTS.add(name + ": " + checkpoints.summary());
+            lastCpu = cpu.window(warmUp, batches);
+            CPU.add(name + ": " + lastCpu.summary());
         }
         if (SEEN.get() != batches) {
             throw new IllegalStateException(name + " read " + SEEN.get() + " batches, not " + batches);
