@@ -34,6 +34,8 @@ public final class BucketSeries {
     private byte[] packed;
     private int packedAt;
     private int packedLength;
+    /** While packed: where the stored series begins (its bucket numbers, then the payload's length). */
+    private int storedAt;
 
     public BucketSeries() {
         this(2);
@@ -45,8 +47,11 @@ public final class BucketSeries {
         numericCounts = new long[capacity];
     }
 
-    /** A series whose first {@code size} buckets are known and whose payload is still in {@code data}. */
-    static BucketSeries packed(long[] buckets, int size, byte[] data, int at, int length) {
+    /**
+     * A series whose first {@code size} buckets are known and whose payload is still in
+     * {@code data}; the series as stored spans {@code storedAt} to the payload's end.
+     */
+    static BucketSeries packed(long[] buckets, int size, byte[] data, int storedAt, int at, int length) {
         BucketSeries s = new BucketSeries(0);
         s.buckets = buckets;
         s.size = size;
@@ -55,6 +60,7 @@ public final class BucketSeries {
         s.packed = data;
         s.packedAt = at;
         s.packedLength = length;
+        s.storedAt = storedAt;
         return s;
     }
 
@@ -72,6 +78,14 @@ public final class BucketSeries {
 
     int packedLength() {
         return packedLength;
+    }
+
+    /**
+     * Where the series as stored begins. While packed, nothing has changed it since (every change
+     * unpacks first), so those bytes are what encoding it again would write.
+     */
+    int storedAt() {
+        return storedAt;
     }
 
     private void unpack() {

@@ -277,6 +277,7 @@ final class ProfileBytes {
         }
 
         BucketSeries packedBuckets() {
+            int start = pos;
             int size = count();
             long[] buckets = new long[Math.max(1, size)];
             long q = 0;
@@ -285,7 +286,7 @@ final class ProfileBytes {
                 buckets[i] = q;
             }
             int length = count();
-            BucketSeries s = BucketSeries.packed(buckets, size, buf, pos, length);
+            BucketSeries s = BucketSeries.packed(buckets, size, buf, start, pos, length);
             pos += length;
             return s;
         }

@@ -67,11 +67,12 @@ public final class ProfileCodec {
         for (int i = 0; i < p.series.size(); i++) {
             out.fixed(p.series.keyAt(i));
             BucketSeries series = p.series.valueAt(i);
-            out.bucketNumbers(series);
             if (series.isPacked()) {
-                out.varlong(series.packedLength());
-                out.copy(series.packedData(), series.packedAt(), series.packedLength());
+                // Untouched since it was read: its bytes as they were, bucket numbers included.
+                int from = series.storedAt();
+                out.copy(series.packedData(), from, series.packedAt() + series.packedLength() - from);
             } else {
+                out.bucketNumbers(series);
                 payload = payload == null ? new ProfileBytes.Out(64) : payload.reset();
                 payload.payload(series);
                 out.lengthAndBytes(payload);

@@ -120,6 +120,10 @@ class ProfileCodecTest {
         summed.add(11, new BigDecimal("-1"));
         p.series.put(1L, counted);
         p.series.put(2L, summed);
+        BucketSeries untouched = new BucketSeries();
+        untouched.add(300, new BigDecimal("7.25"));
+        untouched.add(5, null);
+        p.series.put(3L, untouched);
         byte[] stored = ProfileCodec.encode(p);
 
         UserProfile read = ProfileCodec.decode(stored);
@@ -140,6 +144,14 @@ class ProfileCodecTest {
         assertThat(s.sum(1)).isEqualTo(new BigDecimal("3"));
         assertThat(s.min(1)).isEqualTo(new BigDecimal("-1"));
         assertThat(s.max(0)).isEqualTo(new BigDecimal("2.5"));
+        // Copied beside the re-encoded ones, bucket numbers and all.
+        assertThat(read.series.get(3L).isPacked()).isTrue();
+        BucketSeries u = again.series.get(3L);
+        assertThat(u.size()).isEqualTo(2);
+        assertThat(u.bucket(0)).isEqualTo(5);
+        assertThat(u.bucket(1)).isEqualTo(300);
+        assertThat(u.count(0)).isEqualTo(1);
+        assertThat(u.sum(1)).isEqualTo(new BigDecimal("7.25"));
         assertThat(again.memberships).isEqualTo(p.memberships);
     }
 
