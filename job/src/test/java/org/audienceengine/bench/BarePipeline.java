@@ -54,6 +54,7 @@ final class BarePipeline {
     /** Text records to a topic, exactly once, as the live job writes its deltas. */
     static KafkaSink<String> textSink(EngineConfig config, String topic, String transactionalSuffix) {
         return KafkaSink.<String>builder()
+                .setKafkaProducerConfig(KafkaConnectors.producerProperties(config))
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(KafkaRecordSerializationSchema.builder()
                         .setTopic(topic).setValueSerializationSchema(new SimpleStringSchema()).build())

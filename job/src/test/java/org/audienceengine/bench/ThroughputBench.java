@@ -109,7 +109,7 @@ public final class ThroughputBench {
         BenchBatches source = new BenchBatches(users, batches, System.currentTimeMillis(), 30L * 86_400_000, 11);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < batches; i++) {
                 producer.send(new ProducerRecord<>("bench-events", source.next()));
