@@ -18,6 +18,7 @@ public final class DeltaWriter {
     private int length;
     private Tail tail;
     private byte[] tailBytes;
+    private final byte[] digits = new byte[19];
 
     /** The fields from {@code identities} on, in the wire order of {@link MembershipDelta}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -67,11 +68,10 @@ public final class DeltaWriter {
             append(DeltaJson.write(value));
             return;
         }
-        reserve(value.length() + 2);
+        int n = value.length();
+        reserve(n + 2);
         buffer[length++] = '"';
-        for (int i = 0; i < value.length(); i++) {
-            buffer[length++] = (byte) value.charAt(i);
-        }
+        copyAscii(value, n);
         buffer[length++] = '"';
     }
 
@@ -86,15 +86,14 @@ public final class DeltaWriter {
             buffer[length++] = '-';
             value = -value;
         }
-        int digits = 1;
-        for (long rest = value / 10; rest > 0; rest /= 10) {
-            digits++;
-        }
-        for (int i = length + digits - 1; i >= length; i--) {
-            buffer[i] = (byte) ('0' + value % 10);
+        // Backwards into scratch space, then one copy: one division per digit, not two.
+        int i = digits.length;
+        do {
+            digits[--i] = (byte) ('0' + value % 10);
             value /= 10;
-        }
-        length += digits;
+        } while (value > 0);
+        System.arraycopy(digits, i, buffer, length, digits.length - i);
+        length += digits.length - i;
     }
 
     private void field(char separator, String name) {
@@ -115,10 +114,16 @@ public final class DeltaWriter {
     }
 
     private void ascii(String text) {
-        reserve(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            buffer[length++] = (byte) text.charAt(i);
-        }
+        int n = text.length();
+        reserve(n);
+        copyAscii(text, n);
+    }
+
+    /** ASCII text's bytes in one copy (the String keeps them as bytes already). */
+    @SuppressWarnings("deprecation")
+    private void copyAscii(String text, int n) {
+        text.getBytes(0, n, buffer, length);
+        length += n;
     }
 
     private void append(byte[] bytes) {
