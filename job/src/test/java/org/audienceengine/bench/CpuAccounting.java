@@ -82,16 +82,14 @@ final class CpuAccounting implements AutoCloseable {
         }
         Sample s = new Sample(seen.getAsLong(), OS.getProcessCpuTime(),
                 ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), byThread);
-        synchronized (samples) {
-            samples.add(s);
-        }
+        samples.add(s);
     }
 
     static Kind kind(String name) {
         boolean task = name.matches(".*\\(\\d+/\\d+\\)#\\d+$");
         boolean job = task || name.startsWith("Source Data Fetcher") || name.startsWith("kafka-producer-network-thread | producer-bench-")
                 || name.startsWith("AsyncOperations") || name.startsWith("Flink-RocksDB");
-        return job && !name.startsWith("bench-cpu") ? Kind.JOB : Kind.OTHER;
+        return job ? Kind.JOB : Kind.OTHER;
     }
 
     /**
@@ -99,12 +97,9 @@ final class CpuAccounting implements AutoCloseable {
      * last before all {@code to} were read, with the batches read between them.
      */
     Window window(long from, long to) {
-        open = false;
-        sampler.interrupt();
-        List<Sample> all;
-        synchronized (samples) {
-            all = new ArrayList<>(samples);
-        }
+        close();
+        // The sampler has stopped: its samples and names are this thread's to read.
+        List<Sample> all = samples;
         int first = -1;
         int last = -1;
         for (int i = 0; i < all.size(); i++) {
@@ -188,5 +183,10 @@ final class CpuAccounting implements AutoCloseable {
     public void close() {
         open = false;
         sampler.interrupt();
+        try {
+            sampler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

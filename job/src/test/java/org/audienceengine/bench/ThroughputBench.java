@@ -79,7 +79,7 @@ public final class ThroughputBench {
             System.out.println(sql ? "|---|---|---|---|---|---|" : "|---|---|---|---|");
             for (int pair = 1; pair <= pairs; pair++) {
                 double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, batches);
-                double bareCore = bare == bare ? lastCpu.batchesPerCoreSecond() : Double.NaN;
+                double bareCore = Double.isNaN(bare) ? Double.NaN : lastCpu.batchesPerCoreSecond();
                 double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, batches);
                 ratios.add(engine / bare);
                 perCore.add(lastCpu.batchesPerCoreSecond() / bareCore);

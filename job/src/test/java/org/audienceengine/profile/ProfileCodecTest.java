@@ -208,6 +208,13 @@ class ProfileCodecTest {
         b.varlong(1).varlong(1).varlong(1);
         b.varlong(0).varlong(0).varlong(2);
 
+        // Stored again untouched, the series is copied as format 5 held it: the same series in format 7.
+        BucketSeries copied = ProfileCodec.decode(ProfileCodec.encode(ProfileCodec.decode(b.bytes()))).series.get(42L);
+        assertThat(copied.size()).isEqualTo(2);
+        assertThat(copied.bucket(0)).isEqualTo(7);
+        assertThat(copied.count(1)).isEqualTo(1);
+        assertThat(copied.sum(1)).isEqualTo(new BigDecimal("3.5"));
+
         UserProfile p = ProfileCodec.decode(b.bytes());
 
         assertThat(p.series.get(42L).bucket(1)).isEqualTo(9);
