@@ -59,7 +59,10 @@ final class DefinitionsCompiler {
             case "consent" -> new Conditions.Consent(body.get("purpose").textValue(), body.get("consented").booleanValue());
             case "first_seen" -> {
                 Window w = Window.of(Windows.windowMillis(body.get("within").textValue()));
-                firstSeen.add(w);
+                // Each window's edges once: the audiences over it share them.
+                if (!firstSeen.contains(w.edges())) {
+                    firstSeen.add(w.edges());
+                }
                 yield new Conditions.FirstSeen(w);
             }
             case "location" -> new Conditions.Near(

@@ -47,6 +47,11 @@ public final class AudienceInputs implements Serializable {
      * window. A bucket leaving one window of a series changes only the conditions over it.
      */
     private final Map<Long, Map<Long, BitSet>> bySeriesWindow = new HashMap<>();
+    /**
+     * Per first-seen window ({@link Window#edges}): the audiences reading the first-seen time over
+     * it. A first-seen edge of one window changes only the conditions over that window.
+     */
+    private final Map<Window, BitSet> byFirstSeenWindow = new HashMap<>();
     /** Per audience position: the positions of the nested audiences that refer to it. */
     private final BitSet[] dependants;
 
@@ -103,6 +108,14 @@ public final class AudienceInputs implements Serializable {
         }
     }
 
+    /** Marks the audiences that read the first-seen time over the window {@code w}. */
+    public void firstSeenWindowChanged(Window w, BitSet affected) {
+        BitSet readers = byFirstSeenWindow.get(w.edges());
+        if (readers != null) {
+            affected.or(readers);
+        }
+    }
+
     /** Adds the nested audiences that refer to any audience already marked. */
     public void addDependants(BitSet affected) {
         BitSet nested = new BitSet();
@@ -131,8 +144,9 @@ public final class AudienceInputs implements Serializable {
             mark(device(device.field()), position);
         } else if (c instanceof Conditions.Consent consent) {
             mark(consent(consent.purpose()), position);
-        } else if (c instanceof Conditions.FirstSeen) {
+        } else if (c instanceof Conditions.FirstSeen firstSeen) {
             mark(FIRST_SEEN, position);
+            byFirstSeenWindow.computeIfAbsent(firstSeen.window().edges(), k -> new BitSet()).set(position);
         } else if (c instanceof Conditions.Near) {
             mark(LOCATION, position);
         } else if (!(c instanceof Conditions.InAudience)) {

@@ -6,6 +6,7 @@ import org.audienceengine.profile.UserProfile;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +22,8 @@ final class UpcomingEdges {
     private long[] series = new long[32];
     /**
      * What the edge changes: the window (in buckets) a bucket leaves, {@link #ENTERING} for a
-     * bucket entering them all, or {@link #FIRST_SEEN} for the first-seen input (no series key).
+     * bucket entering them all, or {@link #FIRST_SEEN} for the first-seen input (with the index
+     * of its window in the set's first-seen windows in place of a series key).
      */
     private long[] change = new long[32];
     private static final long ENTERING = 0;
@@ -42,12 +44,15 @@ final class UpcomingEdges {
             }
         }
         if (p.firstSeenAt != Long.MAX_VALUE) {
-            for (Window w : set.firstSeenWindows()) {
+            List<Window> windows = set.firstSeenWindows();
+            for (int k = 0; k < windows.size(); k++) {
+                Window w = windows.get(k);
                 long q = w.bucketOf(p.firstSeenAt);
-                for (long instant : new long[] {w.enterInstant(q), w.leaveInstant(q)}) {
-                    if (instant > at) {
-                        add(instant, 0, FIRST_SEEN);
-                    }
+                if (w.enterInstant(q) > at) {
+                    add(w.enterInstant(q), k, FIRST_SEEN);
+                }
+                if (w.leaveInstant(q) > at) {
+                    add(w.leaveInstant(q), k, FIRST_SEEN);
                 }
             }
         }
@@ -71,7 +76,7 @@ final class UpcomingEdges {
         for (int j = 0; j < size; j++) {
             if (instants[j] == x) {
                 if (change[j] == FIRST_SEEN) {
-                    inputs.fieldChanged(AudienceInputs.FIRST_SEEN, affected);
+                    inputs.firstSeenWindowChanged(set.firstSeenWindows().get((int) series[j]), affected);
                 } else if (change[j] == ENTERING) {
                     inputs.seriesChanged(series[j], affected);
                 } else {

@@ -18,6 +18,14 @@ public record Window(long millis, long bucketMillis, long buckets) implements Se
         return new Window(millis, bucket, -Math.floorDiv(-millis, bucket));
     }
 
+    /**
+     * The window with this one's buckets and a whole number of them: windows that differ only in
+     * how far the last bucket was rounded up have the same edges and compare equal by this.
+     */
+    public Window edges() {
+        return millis == buckets * bucketMillis ? this : new Window(buckets * bucketMillis, bucketMillis, buckets);
+    }
+
     public static long bucketOf(long t, long bucketMillis) {
         return Math.floorDiv(t, bucketMillis);
     }

@@ -9,6 +9,11 @@ import java.util.SplittableRandom;
  * conditions with filters, counts and aggregates over windows from 1 h to 90 d, attribute,
  * identity, consent and first-seen conditions, and one audience in ten nested on an earlier one.
  * A tenth are profile-only (no event condition). The same size and seed give the same document.
+ *
+ * <p>With {@code reached} below {@code count}, the audiences after the first {@code reached} are
+ * another app's: the same shapes over event names and attributes the batches never carry (and
+ * the same consent, identity, device and first-seen conditions), so no batch can change them.
+ * They measure what the audiences a batch cannot change cost.
  */
 public final class BenchAudiences {
     private static final String[] WINDOWS = {"1h", "6h", "24h", "7d", "14d", "30d", "60d", "90d"};
@@ -16,11 +21,16 @@ public final class BenchAudiences {
     private BenchAudiences() {}
 
     public static String document(int count, long seed) {
+        return document(count, count, seed);
+    }
+
+    public static String document(int count, int reached, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<String> audiences = new ArrayList<>();
         for (int id = 1; id <= count; id++) {
+            String criteria = criteria(id, random);
             audiences.add("{\"id\":" + id + ",\"name\":\"Bench audience " + id + "\",\"external_name\":\"bench_" + id
-                    + "\",\"enabled\":true,\"criteria\":" + criteria(id, random) + "}");
+                    + "\",\"enabled\":true,\"criteria\":" + (id > reached ? foreign(criteria) : criteria) + "}");
         }
         return "{\"audiences\":[" + String.join(",", audiences) + "]}";
     }
@@ -48,6 +58,14 @@ public final class BenchAudiences {
                     + (500 + r.nextInt(3000)) + "}}}";
             default -> attribute(r);
         };
+    }
+
+    /** The same criteria over names no batch carries: sessions become another app's custom events. */
+    private static String foreign(String criteria) {
+        return criteria
+                .replace("\"name\":\"", "\"name\":\"other ")
+                .replace("\"attribute\":\"", "\"attribute\":\"other_")
+                .replaceAll("\\{\"type\":\"(session_start|session_end)\"", "{\"type\":\"custom_event\",\"name\":\"other $1\"");
     }
 
     private static String event(SplittableRandom r) {

@@ -56,10 +56,17 @@ public final class StepBench {
         return opts;
     }
 
-    /** The shipped audiences for "19", else a generated set of that many. */
+    /**
+     * The shipped audiences for "19", else a generated set of that many; "1000/100" is 1,000 of
+     * which only the first 100 read what the batches carry ({@link BenchAudiences}).
+     */
     static String document(String set) throws Exception {
-        return set.equals("19") ? Files.readString(Path.of("conf/audiences.json"))
-                : BenchAudiences.document(Integer.parseInt(set), 7);
+        if (set.equals("19")) {
+            return Files.readString(Path.of("conf/audiences.json"));
+        }
+        String[] parts = set.split("/", 2);
+        int count = Integer.parseInt(parts[0]);
+        return BenchAudiences.document(count, parts.length > 1 ? Integer.parseInt(parts[1]) : count, 7);
     }
 
     static String run(int users, int batches, String set) throws Exception {
