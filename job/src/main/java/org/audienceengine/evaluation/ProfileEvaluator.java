@@ -37,6 +37,7 @@ public final class ProfileEvaluator {
      * time, and a new user's first batch evaluates only the audiences it reaches and these.
      */
     private final BitSet memberWhenEmpty;
+    private final SeriesRequirements requirements;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /** Edges found per walk of the series when catching up (more than a timer's look-ahead). */
@@ -58,6 +59,7 @@ public final class ProfileEvaluator {
             Audience a = audiences.get(i);
             directions[i] = a.enabled() ? Direction.of(a.criteria()) : Direction.ANY;
         }
+        this.requirements = new SeriesRequirements(audiences);
         boolean[] empty = evaluate(newProfile(0), 0, allOf(audiences.size()));
         this.memberWhenEmpty = new BitSet(audiences.size());
         for (int i = 0; i < empty.length; i++) {
@@ -85,7 +87,8 @@ public final class ProfileEvaluator {
      * that read something the batch changed are evaluated: every instant before T has been
      * evaluated, so the others hold at T as they are. Of those it reached only by adding events,
      * the ones that cannot flip that way are passed over too (see {@link Direction}). A profile's
-     * first batch finds it empty: the audiences it does not reach read as on an empty profile.
+     * first batch finds it empty: the audiences it does not reach read as on an empty profile, and
+     * those needing a series it did not bring are not members ({@link SeriesRequirements}).
      */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
@@ -97,6 +100,8 @@ public final class ProfileEvaluator {
         BitSet mustEvaluate = new BitSet(inputs.size());
         // [0]: a user identity changed; [1]: one that deltas carry (user or device) changed.
         boolean[] identitiesChanged = {false, false};
+        // On a first batch: the audiences whose required series (if any) the batch brought.
+        BitSet met = first ? new BitSet(inputs.size()) : null;
         ProfileUpdater.apply(p, batch, at, set, clampFuture, new ProfileUpdater.Changes() {
             @Override
             public void field(String input) {
@@ -108,6 +113,9 @@ public final class ProfileEvaluator {
             @Override
             public void series(long seriesKey, boolean lowered) {
                 inputs.seriesChanged(seriesKey, lowered ? mustEvaluate : reached);
+                if (met != null) {
+                    requirements.met(seriesKey, met);
+                }
             }
         });
         boolean[] wereMembers = membersByPosition(p);
@@ -116,6 +124,8 @@ public final class ProfileEvaluator {
             affected = mustEvaluate;
             affected.or(reached);
             affected.or(memberWhenEmpty);
+            // The profile holds the batch's series alone, and no memberships yet.
+            requirements.dropUnmet(affected, met);
         } else {
             affected = mustEvaluate;
             for (int i = reached.nextSetBit(0); i >= 0; i = reached.nextSetBit(i + 1)) {
@@ -130,8 +140,18 @@ public final class ProfileEvaluator {
         List<MembershipDelta> out = new ArrayList<>();
         List<Audience> audiences = set.inEvaluationOrder();
         boolean[] members = evaluate(p, at, affected);
-        // Only a changed identity can touch an audience that was not evaluated.
-        BitSet visit = identitiesChanged[0] ? allOf(inputs.size()) : affected;
+        // Only a changed identity can touch an audience that was not evaluated: one it is a member of.
+        BitSet visit = affected;
+        if (identitiesChanged[0]) {
+            visit = (BitSet) affected.clone();
+            Memberships m = p.memberships;
+            for (int j = 0; j < m.size(); j++) {
+                int i = m.isMemberAt(j) ? set.position(m.audienceAt(j)) : -1;
+                if (i >= 0) {
+                    visit.set(i);
+                }
+            }
+        }
         for (int i = visit.nextSetBit(0); i >= 0; i = visit.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             boolean was = wereMembers[i];
