@@ -37,7 +37,7 @@ public final class ProfileEvaluator {
      * time, and a new user's first batch evaluates only the audiences it reaches and these.
      */
     private final BitSet memberWhenEmpty;
-    private final SeriesRequirements requirements;
+    private final InputRequirements requirements;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /** Edges found per walk of the series when catching up (more than a timer's look-ahead). */
@@ -59,7 +59,7 @@ public final class ProfileEvaluator {
             Audience a = audiences.get(i);
             directions[i] = a.enabled() ? Direction.of(a.criteria()) : Direction.ANY;
         }
-        this.requirements = new SeriesRequirements(audiences);
+        this.requirements = new InputRequirements(audiences);
         boolean[] empty = evaluate(newProfile(0), 0, allOf(audiences.size()));
         this.memberWhenEmpty = new BitSet(audiences.size());
         for (int i = 0; i < empty.length; i++) {
@@ -88,7 +88,7 @@ public final class ProfileEvaluator {
      * evaluated, so the others hold at T as they are. Of those it reached only by adding events,
      * the ones that cannot flip that way are passed over too (see {@link Direction}). A profile's
      * first batch finds it empty: the audiences it does not reach read as on an empty profile, and
-     * those needing a series it did not bring are not members ({@link SeriesRequirements}).
+     * those needing an event or an attribute it did not bring are not members ({@link InputRequirements}).
      */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
@@ -100,12 +100,16 @@ public final class ProfileEvaluator {
         BitSet mustEvaluate = new BitSet(inputs.size());
         // [0]: a user identity changed; [1]: one that deltas carry (user or device) changed.
         boolean[] identitiesChanged = {false, false};
-        // On a first batch: the audiences whose required series (if any) the batch brought.
+        // On a first batch: the audiences whose required inputs (if any) the batch brought.
         BitSet met = first ? new BitSet(inputs.size()) : null;
         ProfileUpdater.apply(p, batch, at, set, clampFuture, new ProfileUpdater.Changes() {
             @Override
             public void field(String input) {
                 inputs.fieldChanged(input, mustEvaluate);
+                if (met != null) {
+                    // On a first batch a changed field is one the batch set.
+                    requirements.fieldMet(input, met);
+                }
                 identitiesChanged[0] |= input.startsWith(AudienceInputs.identity(""));
                 identitiesChanged[1] |= identitiesChanged[0] || input.startsWith(AudienceInputs.device(""));
             }
@@ -114,7 +118,7 @@ public final class ProfileEvaluator {
             public void series(long seriesKey, boolean lowered) {
                 inputs.seriesChanged(seriesKey, lowered ? mustEvaluate : reached);
                 if (met != null) {
-                    requirements.met(seriesKey, met);
+                    requirements.seriesMet(seriesKey, met);
                 }
             }
         });

@@ -216,7 +216,7 @@ final class Scenarios {
     }
 
     private UserAttr userAttribute() {
-        return switch (r.nextInt(12)) {
+        return switch (r.nextInt(13)) {
             case 0 -> new UserAttr("country", "equals", "us");
             case 1 -> new UserAttr("country", "in", List.of("US", "CA"));
             case 2 -> new UserAttr("country", "not_equals", "FR");
@@ -228,6 +228,7 @@ final class Scenarios {
             case 8 -> new UserAttr("tags", "not_equals", "vip");
             case 9 -> new UserAttr("tags", "exists", null);
             case 10 -> new UserAttr("vip", "equals", true);
+            case 11 -> new UserAttr("country", "not_exists", null);
             default -> new UserAttr("age", "exists", null);
         };
     }

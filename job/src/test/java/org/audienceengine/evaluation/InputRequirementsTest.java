@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
-/** Which criteria need a bucket of some series to be true, and which hold without one. */
-class SeriesRequirementsTest {
+/** Which criteria need a bucket of some series or an attribute to be true, and which hold without. */
+class InputRequirementsTest {
     private static final String A = "{'event': {'name': 'a', 'within': '1d'}}";
     private static final String B = "{'event': {'name': 'b', 'within': '1d'}}";
     private static final String CONSENT = "{'consent': {'purpose': 'marketing', 'consented': true}}";
@@ -30,27 +30,33 @@ class SeriesRequirementsTest {
                 audience(6, "{'not': " + A + "}"),
                 audience(7, CONSENT),
                 audience(8, "{'event': {'name': 'a', 'within': '1d', 'sum': {'attribute': 'v', 'op': 'lte', 'value': 0}}}"),
-                audience(9, "{'event': {'name': 'a', 'within': '1d', 'max': {'attribute': 'v', 'op': 'lte', 'value': 0}}}")));
-        SeriesRequirements requirements = new SeriesRequirements(set.inEvaluationOrder());
+                audience(9, "{'event': {'name': 'a', 'within': '1d', 'max': {'attribute': 'v', 'op': 'lte', 'value': 0}}}"),
+                audience(10, "{'and': [" + CONSENT + ", {'user_attribute': {'name': 'plan', 'op': 'equals', 'value': 'pro'}}]}"),
+                audience(11, "{'user_attribute': {'name': 'plan', 'op': 'not_exists'}}"),
+                audience(12, "{'or': [" + A + ", {'user_attribute': {'name': 'plan', 'op': 'exists'}}]}")));
+        InputRequirements requirements = new InputRequirements(set.inEvaluationOrder());
         long a = keys(set.audience(1).criteria()).get(0);
         long b = keys(set.audience(3).criteria()).get(1);
         assertThat(b).isNotEqualTo(a);
 
-        assertThat(met(set, requirements, a)).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(met(set, requirements, a)).containsExactlyInAnyOrder(1, 2, 3, 12);
         assertThat(met(set, requirements, b)).containsExactly(3);
         assertThat(met(set, requirements, keys(set.audience(9).criteria()).get(0))).containsExactly(9);
+        BitSet withPlan = new BitSet();
+        requirements.fieldMet(AudienceInputs.attribute("plan"), withPlan);
+        assertThat(ids(set, withPlan)).containsExactlyInAnyOrder(10, 12);
 
         BitSet affected = new BitSet();
         affected.set(0, set.inEvaluationOrder().size());
         BitSet withB = new BitSet();
-        requirements.met(b, withB);
+        requirements.seriesMet(b, withB);
         requirements.dropUnmet(affected, withB);
-        assertThat(ids(set, affected)).containsExactlyInAnyOrder(3, 4, 5, 6, 7, 8);
+        assertThat(ids(set, affected)).containsExactlyInAnyOrder(3, 4, 5, 6, 7, 8, 11);
     }
 
-    private static List<Integer> met(AudienceSet set, SeriesRequirements requirements, long key) {
+    private static List<Integer> met(AudienceSet set, InputRequirements requirements, long key) {
         BitSet met = new BitSet();
-        requirements.met(key, met);
+        requirements.seriesMet(key, met);
         return ids(set, met);
     }
 
