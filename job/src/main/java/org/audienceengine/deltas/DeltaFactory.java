@@ -85,6 +85,7 @@ public final class DeltaFactory {
         d.seq = seq;
         d.profileCreatedAt = p.createdAt;
         d.deltaId = MembershipDelta.deltaId(audienceId, mpid, p.createdAt, seq);
+        d.deltaIdIsPlain = true;
         d.identities = ids.user();
         d.deviceIdentities = ids.device();
         d.userAttributes = Reason.ERASURE.equals(reason) ? null : ids.attributes(p);

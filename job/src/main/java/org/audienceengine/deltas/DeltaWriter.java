@@ -19,6 +19,11 @@ public final class DeltaWriter {
     private Tail tail;
     private byte[] tailBytes;
     private final byte[] digits = new byte[19];
+    /**
+     * Strings found plain, by identity: the audience names, actions and reasons are the same few
+     * String objects delta after delta, and checking them again was most of writing them.
+     */
+    private final String[] plainSeen = new String[256];
 
     /** The fields from {@code identities} on, in the wire order of {@link MembershipDelta}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,7 +48,7 @@ public final class DeltaWriter {
         length = 0;
         char separator = '{';
         if (d.deltaId != null) {
-            string(separator, "\"delta_id\":", d.deltaId);
+            string(separator, "\"delta_id\":", d.deltaId, d.deltaIdIsPlain || plain(d.deltaId));
             separator = ',';
         }
         number(separator, "\"audience_id\":", d.audienceId);
@@ -60,11 +65,14 @@ public final class DeltaWriter {
     }
 
     private void string(char separator, String name, String value) {
-        if (value == null) {
-            return;
+        if (value != null) {
+            string(separator, name, value, seenPlain(value));
         }
+    }
+
+    private void string(char separator, String name, String value, boolean plain) {
         field(separator, name);
-        if (!plain(value)) {
+        if (!plain) {
             append(DeltaJson.write(value));
             return;
         }
@@ -100,6 +108,18 @@ public final class DeltaWriter {
         reserve(name.length() + 1);
         buffer[length++] = (byte) separator;
         ascii(name);
+    }
+
+    private boolean seenPlain(String value) {
+        int slot = System.identityHashCode(value) & (plainSeen.length - 1);
+        if (plainSeen[slot] == value) {
+            return true;
+        }
+        if (!plain(value)) {
+            return false;
+        }
+        plainSeen[slot] = value;
+        return true;
     }
 
     /** Printable ASCII without a quote or backslash: what the mapper writes as it is. */

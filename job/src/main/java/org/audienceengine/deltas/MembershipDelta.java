@@ -68,6 +68,10 @@ public class MembershipDelta {
     @JsonProperty("environment")
     public String environment;
 
+    /** Set where {@link #deltaId} was made by {@link #deltaId(int, long, long, int)}: digits and colons, nothing to escape. */
+    @JsonIgnore
+    public boolean deltaIdIsPlain;
+
     public static String deltaId(int audienceId, long mpid, long profileCreatedAt, int seq) {
         return audienceId + ":" + mpid + ":" + profileCreatedAt + ":" + seq;
     }

@@ -2,6 +2,7 @@ package org.audienceengine.deltas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -40,7 +41,7 @@ class DeltaWriterProperties {
     void writesEveryFieldOfADelta() throws Exception {
         MembershipDelta d = new MembershipDelta();
         for (Field f : MembershipDelta.class.getFields()) {
-            if (Modifier.isStatic(f.getModifiers())) {
+            if (Modifier.isStatic(f.getModifiers()) || f.isAnnotationPresent(JsonIgnore.class)) {
                 continue;
             }
             Class<?> type = f.getType();
@@ -100,6 +101,7 @@ class DeltaWriterProperties {
                     d.seq = seq;
                     d.profileCreatedAt = mpid / 7;
                     d.deltaId = MembershipDelta.deltaId(id, mpid, d.profileCreatedAt, seq);
+                    d.deltaIdIsPlain = true;
                     @SuppressWarnings("unchecked")
                     Map<String, String> ids = (Map<String, String>) tail[0];
                     d.identities = ids;
