@@ -33,7 +33,8 @@ public final class AudienceSet implements Serializable {
     private final String source;
     private final Map<Integer, String> fingerprints;
     private final org.audienceengine.evaluation.SeriesIndex seriesIndex;
-    private final AudienceInputs inputs;
+    /** Derived from the audiences (rebuilt after deserialization). */
+    private transient AudienceInputs inputs;
 
     AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source,
             Map<Integer, String> fingerprints) {
@@ -104,6 +105,7 @@ public final class AudienceSet implements Serializable {
         in.defaultReadObject();
         seriesByKey = byKey(series);
         positions = positions(inEvaluationOrder);
+        inputs = new AudienceInputs(inEvaluationOrder);
     }
 
     /** What each audience reads (positions in evaluation order). */

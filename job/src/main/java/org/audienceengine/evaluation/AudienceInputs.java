@@ -1,9 +1,9 @@
 package org.audienceengine.evaluation;
 
+import com.carrotsearch.hppc.LongObjectHashMap;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.ingest.DeviceIdentities;
 
-import java.io.Serializable;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -16,8 +16,7 @@ import java.util.Map;
  * audience's membership can change only when something it reads changes, so an update evaluates
  * only the audiences its changes reach, and the nested audiences that refer to them.
  */
-public final class AudienceInputs implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class AudienceInputs {
 
     /** The input names of {@link #byField}. */
     public static final String LOCATION = "location";
@@ -40,13 +39,13 @@ public final class AudienceInputs implements Serializable {
     }
 
     private final int size;
-    private final Map<Long, BitSet> bySeries = new HashMap<>();
+    private final LongObjectHashMap<BitSet> bySeries = new LongObjectHashMap<>();
     private final Map<String, BitSet> byField = new HashMap<>();
     /**
      * Per series, per window length in buckets: the audiences reading the series over that
      * window. A bucket leaving one window of a series changes only the conditions over it.
      */
-    private final Map<Long, Map<Long, BitSet>> bySeriesWindow = new HashMap<>();
+    private final LongObjectHashMap<LongObjectHashMap<BitSet>> bySeriesWindow = new LongObjectHashMap<>();
     /**
      * Per first-seen window ({@link Window#edges}): the audiences reading the first-seen time over
      * it. A first-seen edge of one window changes only the conditions over that window.
@@ -93,7 +92,7 @@ public final class AudienceInputs implements Serializable {
 
     /** Marks the audiences that read this series over a window of {@code windowBuckets} buckets. */
     public void windowChanged(long seriesKey, long windowBuckets, BitSet affected) {
-        Map<Long, BitSet> byWindow = bySeriesWindow.get(seriesKey);
+        LongObjectHashMap<BitSet> byWindow = bySeriesWindow.get(seriesKey);
         BitSet readers = byWindow == null ? null : byWindow.get(windowBuckets);
         if (readers != null) {
             affected.or(readers);
@@ -133,9 +132,13 @@ public final class AudienceInputs implements Serializable {
         } else if (c instanceof Conditions.Not not) {
             collect(not.inner(), position);
         } else if (c instanceof Conditions.EventAggregate event) {
-            bySeries.computeIfAbsent(event.seriesKey(), k -> new BitSet()).set(position);
-            bySeriesWindow.computeIfAbsent(event.seriesKey(), k -> new HashMap<>())
-                    .computeIfAbsent(event.window().buckets(), k -> new BitSet()).set(position);
+            readers(bySeries, event.seriesKey()).set(position);
+            LongObjectHashMap<BitSet> byWindow = bySeriesWindow.get(event.seriesKey());
+            if (byWindow == null) {
+                byWindow = new LongObjectHashMap<>();
+                bySeriesWindow.put(event.seriesKey(), byWindow);
+            }
+            readers(byWindow, event.window().buckets()).set(position);
         } else if (c instanceof Conditions.UserAttribute attribute) {
             mark(attribute(attribute.name()), position);
         } else if (c instanceof Conditions.Identity identity) {
@@ -152,6 +155,15 @@ public final class AudienceInputs implements Serializable {
         } else if (!(c instanceof Conditions.InAudience)) {
             throw new IllegalArgumentException("no inputs known for condition " + c.getClass().getSimpleName());
         }
+    }
+
+    private static BitSet readers(LongObjectHashMap<BitSet> map, long key) {
+        BitSet readers = map.get(key);
+        if (readers == null) {
+            readers = new BitSet();
+            map.put(key, readers);
+        }
+        return readers;
     }
 
     private void mark(String field, int position) {

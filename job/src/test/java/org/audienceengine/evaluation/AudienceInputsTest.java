@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.audienceengine.testutils.Batches.audience;
 import static org.audienceengine.testutils.Batches.definitions;
 
+import org.apache.flink.util.InstantiationUtil;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.definitions.Definitions;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,18 @@ class AudienceInputsTest {
         BitSet all = new BitSet();
         set.inputs().fieldChanged(AudienceInputs.FIRST_SEEN, all);
         assertThat(ids(set, all)).containsExactlyInAnyOrder(1, 2, 3);
+    }
+
+    @Test
+    void aSetShippedToTheTaskManagersIndexesItsInputsAgain() throws Exception {
+        AudienceSet set = Definitions.parse(definitions(
+                audience(1, "{'and': [{'first_seen': {'within': '1h'}}, {'event': {'name': 'a', 'within': '1d'}}]}")));
+        AudienceSet shipped = InstantiationUtil.clone(set);
+        assertThat(marked(shipped, Window.of(Window.HOUR))).containsExactly(1);
+        long series = ((Conditions.EventAggregate) ((Conditions.All) shipped.audience(1).criteria()).parts().get(1)).seriesKey();
+        BitSet affected = new BitSet();
+        shipped.inputs().windowChanged(series, Window.of(Window.DAY).buckets(), affected);
+        assertThat(ids(shipped, affected)).containsExactly(1);
     }
 
     private static List<Integer> marked(AudienceSet set, Window w) {
