@@ -40,8 +40,11 @@ public final class ProfileEvaluator {
     private final InputRequirements requirements;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
-    /** Edges found per walk of the series when catching up (more than a timer's look-ahead). */
-    private static final int CATCH_UP_EDGES = 32;
+    /**
+     * Edges found per walk of the series when catching up. A walk costs with the edges it keeps
+     * and most catch-ups end within a few: 8 took a tenth less time than 32 in the step split.
+     */
+    private static final int CATCH_UP_EDGES = 8;
 
     public ProfileEvaluator(AudienceSet set, long lifetimeMs, boolean clampFuture) {
         this(set, lifetimeMs, clampFuture, Map.of());
