@@ -131,7 +131,7 @@ public final class ProfileEvaluator {
             affected = mustEvaluate;
             affected.or(reached);
             affected.or(memberWhenEmpty);
-            // The profile holds the batch's series alone, and no memberships yet.
+            // The profile holds the batch's inputs alone, and no memberships yet.
             requirements.dropUnmet(affected, met);
         } else {
             affected = mustEvaluate;
