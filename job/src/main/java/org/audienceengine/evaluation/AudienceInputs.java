@@ -157,7 +157,8 @@ public final class AudienceInputs {
         }
     }
 
-    private static BitSet readers(LongObjectHashMap<BitSet> map, long key) {
+    /** The set kept under {@code key}, made on first use. */
+    static BitSet readers(LongObjectHashMap<BitSet> map, long key) {
         BitSet readers = map.get(key);
         if (readers == null) {
             readers = new BitSet();

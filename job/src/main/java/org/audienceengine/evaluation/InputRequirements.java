@@ -39,16 +39,8 @@ final class InputRequirements {
             }
             requiring.set(i);
             for (Object input : any) {
-                BitSet readers;
-                if (input instanceof Long key) {
-                    readers = bySeries.get(key);
-                    if (readers == null) {
-                        readers = new BitSet();
-                        bySeries.put(key, readers);
-                    }
-                } else {
-                    readers = byField.computeIfAbsent((String) input, k -> new BitSet());
-                }
+                BitSet readers = input instanceof Long key ? AudienceInputs.readers(bySeries, key)
+                        : byField.computeIfAbsent((String) input, k -> new BitSet());
                 readers.set(i);
             }
         }

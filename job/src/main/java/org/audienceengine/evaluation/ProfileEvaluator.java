@@ -29,15 +29,7 @@ public final class ProfileEvaluator {
     private final long lifetimeMs;
     private final boolean clampFuture;
     private final Map<Integer, Set<String>> identityTypesUsed;
-    /** Per audience, by evaluation position: how adding events can move its criteria. */
-    private final Direction[] directions;
-    /**
-     * By evaluation position: the audiences a profile with nothing in it is a member of. Without
-     * events, attributes or a first-seen time no condition reads the clock, so this holds at any
-     * time, and a new user's first batch evaluates only the audiences it reaches and these.
-     */
-    private final BitSet memberWhenEmpty;
-    private final InputRequirements requirements;
+    private final BatchReach reach;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /**
@@ -57,19 +49,7 @@ public final class ProfileEvaluator {
         this.clampFuture = clampFuture;
         this.identityTypesUsed = identityTypesUsed;
         List<Audience> audiences = set.inEvaluationOrder();
-        this.directions = new Direction[audiences.size()];
-        for (int i = 0; i < directions.length; i++) {
-            Audience a = audiences.get(i);
-            directions[i] = a.enabled() ? Direction.of(a.criteria()) : Direction.ANY;
-        }
-        this.requirements = new InputRequirements(audiences);
-        boolean[] empty = evaluate(newProfile(0), 0, allOf(audiences.size()));
-        this.memberWhenEmpty = new BitSet(audiences.size());
-        for (int i = 0; i < empty.length; i++) {
-            if (empty[i]) {
-                memberWhenEmpty.set(i);
-            }
-        }
+        this.reach = new BatchReach(set.inputs(), audiences, evaluate(newProfile(0), 0, allOf(audiences.size())));
     }
 
     public AudienceSet audiences() {
@@ -87,74 +67,25 @@ public final class ProfileEvaluator {
 
     /**
      * Applies a batch at time T and evaluates the user once; returns the flips. Only the audiences
-     * that read something the batch changed are evaluated: every instant before T has been
-     * evaluated, so the others hold at T as they are. Of those it reached only by adding events,
-     * the ones that cannot flip that way are passed over too (see {@link Direction}). A profile's
-     * first batch finds it empty: the audiences it does not reach read as on an empty profile, and
-     * those needing an event or an attribute it did not bring are not members ({@link InputRequirements}).
+     * that {@link BatchReach} names are evaluated.
      */
     public List<MembershipDelta> applyBatch(long mpid, UserProfile p, Batch batch, long at) {
         Identities before = Identities.of(p);
         // Only a profile that never had a batch has no first-seen time, and it holds nothing.
-        boolean first = p.firstSeenAt == Long.MAX_VALUE;
-        AudienceInputs inputs = set.inputs();
-        BitSet reached = new BitSet(inputs.size());
-        // Reached by a changed field or a negative value: evaluated whatever their direction.
-        BitSet mustEvaluate = new BitSet(inputs.size());
-        // [0]: a user identity changed; [1]: one that deltas carry (user or device) changed.
-        boolean[] identitiesChanged = {false, false};
-        // On a first batch: the audiences whose required inputs (if any) the batch brought.
-        BitSet met = first ? new BitSet(inputs.size()) : null;
-        ProfileUpdater.apply(p, batch, at, set, clampFuture, new ProfileUpdater.Changes() {
-            @Override
-            public void field(String input) {
-                inputs.fieldChanged(input, mustEvaluate);
-                if (met != null) {
-                    // On a first batch a changed field is one the batch set.
-                    requirements.fieldMet(input, met);
-                }
-                identitiesChanged[0] |= input.startsWith(AudienceInputs.identity(""));
-                identitiesChanged[1] |= identitiesChanged[0] || input.startsWith(AudienceInputs.device(""));
-            }
-
-            @Override
-            public void series(long seriesKey, boolean lowered) {
-                inputs.seriesChanged(seriesKey, lowered ? mustEvaluate : reached);
-                if (met != null) {
-                    requirements.seriesMet(seriesKey, met);
-                }
-            }
-        });
+        BatchReach.Marks marks = reach.marks(p.firstSeenAt == Long.MAX_VALUE);
+        ProfileUpdater.apply(p, batch, at, set, clampFuture, marks);
         boolean[] wereMembers = membersByPosition(p);
-        BitSet affected;
-        if (first) {
-            affected = mustEvaluate;
-            affected.or(reached);
-            affected.or(memberWhenEmpty);
-            // The profile holds the batch's inputs alone, and no memberships yet.
-            requirements.dropUnmet(affected, met);
-        } else {
-            affected = mustEvaluate;
-            for (int i = reached.nextSetBit(0); i >= 0; i = reached.nextSetBit(i + 1)) {
-                if (!directions[i].holds(wereMembers[i])) {
-                    affected.set(i);
-                }
-            }
-        }
-        // Nested audiences follow only the audiences that may flip.
-        inputs.addDependants(affected);
-        Identities after = identitiesChanged[1] ? Identities.of(p) : before;
+        BitSet affected = reach.affected(marks, wereMembers);
+        Identities after = marks.carriedIdentityChanged ? Identities.of(p) : before;
         List<MembershipDelta> out = new ArrayList<>();
         List<Audience> audiences = set.inEvaluationOrder();
         boolean[] members = evaluate(p, at, affected);
         // Only a changed identity can touch an audience that was not evaluated: one it is a member of.
         BitSet visit = affected;
-        if (identitiesChanged[0]) {
+        if (marks.identityChanged) {
             visit = (BitSet) affected.clone();
-            Memberships m = p.memberships;
-            for (int j = 0; j < m.size(); j++) {
-                int i = m.isMemberAt(j) ? set.position(m.audienceAt(j)) : -1;
-                if (i >= 0) {
+            for (int i = 0; i < wereMembers.length; i++) {
+                if (wereMembers[i]) {
                     visit.set(i);
                 }
             }
@@ -168,7 +99,7 @@ public final class ProfileEvaluator {
                 out.add(DeltaFactory.next(mpid, p, a, false, reasonFor(a, Reason.CRITERIA), at, before));
             } else if (!was && now) {
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.CRITERIA, at, after));
-            } else if (was && identitiesChanged[0] && usedIdentityChanged(a.id(), before.user(), after.user())) {
+            } else if (was && marks.identityChanged && usedIdentityChanged(a.id(), before.user(), after.user())) {
                 out.add(DeltaFactory.next(mpid, p, a, false, Reason.IDENTITY_CHANGE, at, before));
                 out.add(DeltaFactory.next(mpid, p, a, true, Reason.IDENTITY_CHANGE, at, after));
             }
