@@ -2,9 +2,15 @@ package org.audienceengine.erasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 
 import org.audienceengine.ingest.IngestedBatch;
 import org.audienceengine.testutils.Harness;
@@ -20,12 +26,7 @@ class IdentityIndexFunctionTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, IdentityLink, ErasureRequest, IngestedBatch> harness()
             throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new IdentityIndexFunction(LIFETIME)),
-                IdentityLink::getIdentityKey, ErasureRequest::identityKey, Types.STRING);
-        Harness.configure(h, Harness.Backend.ROCKSDB);
-        h.open();
-        return h;
+        return harness(new IdentityIndexFunction(LIFETIME));
     }
 
     private static ErasureRequest request(String id, String type, String value) {
@@ -66,6 +67,94 @@ class IdentityIndexFunctionTest {
             assertThat(h.extractOutputValues()).isEmpty();
             assertThat(notFound(h)).singleElement().satisfies(json -> assertThat(json).contains("\"mpid\":null"));
         }
+    }
+
+    /**
+     * Savepoints of earlier releases hold the index as two states, "mpid" and "time": restored
+     * from one, the index resolves their entries, orders new links against their times, and
+     * carries what it moved over into its next snapshot.
+     */
+    @Test
+    void entriesOfTheEarlierLayoutAreResolvedAndMovedOver() throws Exception {
+        String ann = IdentityKeys.of("email", "ann@example.com");
+        String bob = IdentityKeys.of("email", "bob@example.com");
+        String cyd = IdentityKeys.of("email", "cyd@example.com");
+        OperatorSubtaskState earlier;
+        try (var h = harness(new EarlierLayout())) {
+            h.processElement1(new IdentityLink(ann, 1, 5000), 5000);
+            h.processElement1(new IdentityLink(bob, 2, 5000), 5000);
+            h.processElement1(new IdentityLink(cyd, 3, 5000), 5000);
+            earlier = h.snapshot(1, 1);
+        }
+
+        OperatorSubtaskState moved;
+        try (var h = restored(new IdentityIndexFunction(LIFETIME), earlier)) {
+            // Older than the earlier entry: it stays. Newer: it wins.
+            h.processElement1(new IdentityLink(ann, 10, 4000), 6000);
+            h.processElement1(new IdentityLink(bob, 20, 6000), 6000);
+            h.processElement2(request("r-ann", "email", "ann@example.com"), 7000);
+            h.processElement2(request("r-bob", "email", "bob@example.com"), 7000);
+            assertThat(h.extractOutputValues()).extracting(b -> b.mpid).containsExactly(1L, 20L);
+            // Asked again, the earlier layout's entries are gone too.
+            h.processElement2(request("r-ann-2", "email", "ann@example.com"), 8000);
+            assertThat(notFound(h)).singleElement().satisfies(json -> assertThat(json).contains("r-ann-2"));
+            moved = h.snapshot(2, 2);
+        }
+
+        // A snapshot taken after the restore still knows the earlier entries may be there.
+        try (var h = restored(new IdentityIndexFunction(LIFETIME), moved)) {
+            h.processElement2(request("r-cyd", "email", "cyd@example.com"), 9000);
+            h.processElement2(request("r-bob-2", "email", "bob@example.com"), 9000);
+            assertThat(h.extractOutputValues()).extracting(b -> b.mpid).containsExactly(3L);
+            assertThat(notFound(h)).singleElement().satisfies(json -> assertThat(json).contains("r-bob-2"));
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, IdentityLink, ErasureRequest, IngestedBatch> harness(
+            KeyedCoProcessFunction<String, IdentityLink, ErasureRequest, IngestedBatch> function) throws Exception {
+        var h = unopened(function);
+        h.open();
+        return h;
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, IdentityLink, ErasureRequest, IngestedBatch> restored(
+            KeyedCoProcessFunction<String, IdentityLink, ErasureRequest, IngestedBatch> function,
+            OperatorSubtaskState snapshot) throws Exception {
+        var h = unopened(function);
+        h.initializeState(snapshot);
+        h.open();
+        return h;
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, IdentityLink, ErasureRequest, IngestedBatch> unopened(
+            KeyedCoProcessFunction<String, IdentityLink, ErasureRequest, IngestedBatch> function) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(function),
+                IdentityLink::getIdentityKey, ErasureRequest::identityKey, Types.STRING);
+        Harness.configure(h, Harness.Backend.ROCKSDB);
+        return h;
+    }
+
+    /** The index as earlier releases kept it: the mpid and the time in two states. */
+    private static final class EarlierLayout extends KeyedCoProcessFunction<String, IdentityLink, ErasureRequest, IngestedBatch> {
+        private transient ValueState<Long> mpid;
+        private transient ValueState<Long> time;
+
+        @Override
+        public void open(OpenContext context) {
+            mpid = getRuntimeContext().getState(IdentityIndexFunction.legacyMpidDescriptor(LIFETIME));
+            ValueStateDescriptor<Long> times = new ValueStateDescriptor<>("time", Types.LONG);
+            times.enableTimeToLive(IdentityIndexFunction.legacyMpidDescriptor(LIFETIME).getTtlConfig());
+            time = getRuntimeContext().getState(times);
+        }
+
+        @Override
+        public void processElement1(IdentityLink link, Context ctx, Collector<IngestedBatch> out) throws Exception {
+            mpid.update(link.mpid);
+            time.update(link.time);
+        }
+
+        @Override
+        public void processElement2(ErasureRequest request, Context ctx, Collector<IngestedBatch> out) {}
     }
 
     @Test
