@@ -1,10 +1,8 @@
 package org.audienceengine.deltas;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
+import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,13 +24,8 @@ public final class DeltaWriter {
     private final String[] plainSeen = new String[256];
 
     /** The fields from {@code identities} on, in the wire order of {@link MembershipDelta}. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"identities", "device_identities", "user_attributes", "environment"})
-    record Tail(
-            @JsonProperty("identities") Map<String, String> identities,
-            @JsonProperty("device_identities") Map<String, String> deviceIdentities,
-            @JsonProperty("user_attributes") Map<String, Object> userAttributes,
-            @JsonProperty("environment") String environment) {}
+    private record Tail(Map<String, String> identities, Map<String, String> deviceIdentities,
+            Map<String, Object> userAttributes, String environment) {}
 
     /**
      * The fields before the tail are numbers and short strings: they are written here, not by a
@@ -72,6 +65,10 @@ public final class DeltaWriter {
 
     private void string(char separator, String name, String value, boolean plain) {
         field(separator, name);
+        quoted(value, plain);
+    }
+
+    private void quoted(String value, boolean plain) {
         if (!plain) {
             append(DeltaJson.write(value));
             return;
@@ -158,14 +155,81 @@ public final class DeltaWriter {
         }
     }
 
-    /** {@code ,"identities":…,"environment":…}} as the mapper writes them, or {@code }} when all are absent. */
-    private static byte[] tailBytes(Tail t) {
-        byte[] object = DeltaJson.write(t);
-        if (object.length == 2) {
-            return new byte[] {'}'};
+    /**
+     * {@code ,"identities":…,"environment":…}} as the mapper writes them, or {@code }} when all
+     * are absent. Written here: a new user's deltas have a new tail, and the mapper's set-up per
+     * tail cost more than the writing.
+     */
+    private byte[] tailBytes(Tail t) {
+        length = 0;
+        if (t.identities() != null) {
+            field(',', "\"identities\":");
+            map(t.identities());
         }
-        object[0] = ',';
-        return object;
+        if (t.deviceIdentities() != null) {
+            field(',', "\"device_identities\":");
+            map(t.deviceIdentities());
+        }
+        if (t.userAttributes() != null) {
+            field(',', "\"user_attributes\":");
+            map(t.userAttributes());
+        }
+        if (t.environment() != null) {
+            string(',', "\"environment\":", t.environment(), plain(t.environment()));
+        }
+        reserve(1);
+        buffer[length++] = '}';
+        return Arrays.copyOf(buffer, length);
+    }
+
+    /** In the map's own order, as the mapper writes it (the engine's maps are sorted). */
+    private void map(Map<String, ?> map) {
+        char separator = '{';
+        for (Map.Entry<String, ?> e : map.entrySet()) {
+            reserve(1);
+            buffer[length++] = (byte) separator;
+            separator = ',';
+            quoted(e.getKey(), plain(e.getKey()));
+            reserve(1);
+            buffer[length++] = ':';
+            value(e.getValue());
+        }
+        if (separator == '{') {
+            reserve(1);
+            buffer[length++] = '{';
+        }
+        reserve(1);
+        buffer[length++] = '}';
+    }
+
+    /** A profile's values are strings, decimals, booleans and lists of strings; others go to the mapper. */
+    private void value(Object value) {
+        if (value == null) {
+            ascii("null");
+        } else if (value instanceof String s) {
+            quoted(s, plain(s));
+        } else if (value instanceof BigDecimal d) {
+            // The mapper writes a decimal as toString() does (1.5E+3 stays 1.5E+3).
+            ascii(d.toString());
+        } else if (value instanceof Boolean b) {
+            ascii(b ? "true" : "false");
+        } else if (value instanceof List<?> list) {
+            char separator = '[';
+            for (Object element : list) {
+                reserve(1);
+                buffer[length++] = (byte) separator;
+                separator = ',';
+                value(element);
+            }
+            if (separator == '[') {
+                reserve(1);
+                buffer[length++] = '[';
+            }
+            reserve(1);
+            buffer[length++] = ']';
+        } else {
+            append(DeltaJson.write(value));
+        }
     }
 
     private static boolean sameTail(Tail a, Tail b) {
