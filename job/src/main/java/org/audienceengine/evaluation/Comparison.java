@@ -20,12 +20,26 @@ public final class Comparison implements Serializable {
     private final Object value;
     private final String lowerValue;
     private final Pattern glob;
+    /** The operand as a long where it is a whole number in range: a count compares with it as a long. */
+    private final boolean wholeOperand;
+    private final long operand;
 
     public Comparison(Op op, Object value) {
         this.op = op;
         this.value = value;
         this.lowerValue = value instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
         this.glob = op == Op.MATCHES ? globPattern((String) value) : null;
+        Long whole = value instanceof BigDecimal d ? wholeValue(d) : null;
+        this.wholeOperand = whole != null;
+        this.operand = whole == null ? 0 : whole;
+    }
+
+    private static Long wholeValue(BigDecimal d) {
+        try {
+            return d.longValueExact();
+        } catch (ArithmeticException fractionOrOutOfRange) {
+            return null;
+        }
     }
 
     public Op op() {
@@ -138,6 +152,25 @@ public final class Comparison implements Serializable {
             case NOT_EQUALS -> value instanceof BigDecimal d && aggregate.compareTo(d) != 0;
             case IN -> ((List<?>) value).stream().anyMatch(c -> c instanceof BigDecimal d && aggregate.compareTo(d) == 0);
             default -> compareNumber(op, aggregate);
+        };
+    }
+
+    /**
+     * As {@code testNumber(BigDecimal.valueOf(count))}: most aggregates are counts, compared with
+     * a whole number, and making a decimal of each count was most of testing it.
+     */
+    public boolean testCount(long count) {
+        if (!wholeOperand) {
+            return testNumber(BigDecimal.valueOf(count));
+        }
+        return switch (op) {
+            case EQUALS -> count == operand;
+            case NOT_EQUALS -> count != operand;
+            case GT -> count > operand;
+            case GTE -> count >= operand;
+            case LT -> count < operand;
+            case LTE -> count <= operand;
+            default -> testNumber(BigDecimal.valueOf(count));
         };
     }
 

@@ -50,7 +50,23 @@ public final class Conditions {
             implements Condition {
         @Override
         public boolean test(EvaluationContext c) {
-            return comparison.testNumber(value(c.profile.series.get(seriesKey), c.at));
+            BucketSeries buckets = c.profile.series.get(seriesKey);
+            if (aggregate == Aggregate.COUNT) {
+                return comparison.testCount(count(buckets, c.at));
+            }
+            return comparison.testNumber(value(buckets, c.at));
+        }
+
+        /** The events in the window at T. */
+        long count(BucketSeries buckets, long at) {
+            long count = 0;
+            if (buckets != null) {
+                long last = window.bucketOf(at);
+                for (int i = buckets.ceilingIndex(window.firstBucket(at)); i < buckets.size() && buckets.bucket(i) <= last; i++) {
+                    count += buckets.count(i);
+                }
+            }
+            return count;
         }
 
         /** The aggregate over the buckets in the window at T; null for "no value". */
