@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.core.execution.JobClient;
 
 import org.audienceengine.cli.CommandLineRun;
+import org.audienceengine.erasure.IdentityKeys;
 import org.audienceengine.tools.state.SavepointState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,7 @@ import java.util.List;
 /**
  * {@code inspect --identity} on a job in processing time with erasure requests, which keeps the
  * identity index: a user is found through it, and a user erased by identity is not found, by
- * identity or by mpid.
+ * identity or by mpid; and a user is found through an index of the earlier layout too.
  */
 class IdentityLookupITCase {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -56,6 +57,17 @@ class IdentityLookupITCase {
 
             CommandLineRun counts = CommandLineRun.of("members", "--savepoint", savepoint.toString(), "--count");
             assertThat(counts.out()).contains("1,Pro,1");
+
+            // The same state with the index in the earlier two-state layout, as a savepoint of an
+            // earlier release holds it: Ann is found through it all the same.
+            Path earlier = EarlierIdentityIndex.rewrite(savepoint, dir.resolve("earlier-layout"),
+                    IdentityKeys.of("email", "ann@example.com"), 1L, now);
+            assertThat(SavepointState.open(earlier, 2).indexedMpid(IdentityKeys.of("email", "ann@example.com"))).isEqualTo(1L);
+            CommandLineRun fromEarlier = CommandLineRun.of("inspect", "--savepoint", earlier.toString(), "--identity", "email=ann@example.com", "--json");
+            assertThat(fromEarlier.exitCode()).as(fromEarlier.err()).isZero();
+            assertThat(MAPPER.readTree(fromEarlier.out()).path("mpid").asLong()).isEqualTo(1);
+            assertThat(CommandLineRun.of("inspect", "--savepoint", earlier.toString(), "--identity", "email=bob@example.com").exitCode())
+                    .isEqualTo(3);
         }
     }
 
