@@ -81,7 +81,7 @@ public final class IdentityIndexFunction extends KeyedCoProcessFunction<String, 
     public void open(OpenContext context) {
         entry = getRuntimeContext().getState(entryDescriptor(lifetimeMs));
         legacyMpid = getRuntimeContext().getState(legacyMpidDescriptor(lifetimeMs));
-        legacyTime = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("time", Types.LONG), lifetimeMs));
+        legacyTime = getRuntimeContext().getState(legacyTimeDescriptor(lifetimeMs));
     }
 
     /** The index entry: {mpid, time} of the latest batch to carry the identity (state tools read it too). */
@@ -92,6 +92,11 @@ public final class IdentityIndexFunction extends KeyedCoProcessFunction<String, 
     /** The mpid of an entry in the earlier layout, which savepoints of earlier releases hold. */
     public static ValueStateDescriptor<Long> legacyMpidDescriptor(long lifetimeMs) {
         return withTtl(new ValueStateDescriptor<>("mpid", Types.LONG), lifetimeMs);
+    }
+
+    /** The time of an entry in the earlier layout. */
+    public static ValueStateDescriptor<Long> legacyTimeDescriptor(long lifetimeMs) {
+        return withTtl(new ValueStateDescriptor<>("time", Types.LONG), lifetimeMs);
     }
 
     /** The mpid an entry read by {@link #entryDescriptor} points at. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -142,9 +141,7 @@ class IdentityIndexFunctionTest {
         @Override
         public void open(OpenContext context) {
             mpid = getRuntimeContext().getState(IdentityIndexFunction.legacyMpidDescriptor(LIFETIME));
-            ValueStateDescriptor<Long> times = new ValueStateDescriptor<>("time", Types.LONG);
-            times.enableTimeToLive(IdentityIndexFunction.legacyMpidDescriptor(LIFETIME).getTtlConfig());
-            time = getRuntimeContext().getState(times);
+            time = getRuntimeContext().getState(IdentityIndexFunction.legacyTimeDescriptor(LIFETIME));
         }
 
         @Override

@@ -1,9 +1,7 @@
 package org.audienceengine.tools;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.state.api.OperatorIdentifier;
@@ -53,12 +51,7 @@ final class EarlierIdentityIndex {
         @Override
         public void open(OpenContext context) {
             mpid = getRuntimeContext().getState(IdentityIndexFunction.legacyMpidDescriptor(LIFETIME_MS));
-            ValueStateDescriptor<Long> times = new ValueStateDescriptor<>("time", Types.LONG);
-            times.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(LIFETIME_MS))
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build());
-            time = getRuntimeContext().getState(times);
+            time = getRuntimeContext().getState(IdentityIndexFunction.legacyTimeDescriptor(LIFETIME_MS));
         }
 
         @Override
