@@ -5,6 +5,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -38,9 +40,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>{@code bench/run throughput [key=value ...]}: users, batches, audiences (a count, or 19 for
  * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling),
- * peer (sql: each pair also runs {@link SqlPeer}, and both it and the engine evaluate its four audiences),
+ * peer (sql: each pair also runs {@link SqlPeer}, and both it and the engine evaluate its four audiences;
+ * io: each pair also runs {@link IoMatchedPipeline} with as many deltas per batch as the engine wrote),
  * time (processing, or event: the batches' 30 days pass in event time, so window edges fire as in
- * {@code replay} of the same batches; in processing time they lie after the run).
+ * {@code replay} of the same batches; in processing time they lie after the run), timers (rocksdb, or
+ * heap: Flink keeps the timers on the heap beside RocksDB, {@code state.backend.rocksdb.timer-service.factory}).
  */
 public final class ThroughputBench {
     private static final AtomicLong FIRST = new AtomicLong();
@@ -51,17 +55,31 @@ public final class ThroughputBench {
     private static final List<String> CPU = new ArrayList<>();
     /** The latest run's CPU accounting of its measured window. */
     private static CpuAccounting.Window lastCpu;
-    private enum Pipeline { BARE, ENGINE, SQL_PEER }
+    private enum Pipeline { BARE, ENGINE, SQL_PEER, IO_MATCHED }
+    /** What the latest engine run wrote: deltas per batch and their mean size (for the I/O-matched pipeline). */
+    private static double deltasPerBatch;
+    private static int deltaBytes;
 
     private ThroughputBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = StepBench.options(args, Map.of("users", "100000", "batches", "200000",
-                "audiences", "100", "pairs", "2", "parallelism", "1", "checkpoint", "5s", "engine-only", "false", "peer", "none", "savepoint", "", "time", "processing"));
+        Map<String, String> opts = StepBench.options(args, Map.ofEntries(
+                Map.entry("users", "100000"),
+                Map.entry("batches", "200000"),
+                Map.entry("audiences", "100"),
+                Map.entry("pairs", "2"),
+                Map.entry("parallelism", "1"),
+                Map.entry("checkpoint", "5s"),
+                Map.entry("engine-only", "false"),
+                Map.entry("peer", "none"),
+                Map.entry("savepoint", ""),
+                Map.entry("time", "processing"),
+                Map.entry("timers", "rocksdb")));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
         boolean sql = opts.get("peer").equals("sql");
+        boolean io = opts.get("peer").equals("io");
         String definitions = sql ? SqlPeer.DEFINITIONS : StepBench.document(opts.get("audiences"));
         Path dir = Files.createTempDirectory("throughput-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -74,19 +92,32 @@ public final class ThroughputBench {
                     opts.get("checkpoint"), opts.get("time"));
             List<Double> ratios = new ArrayList<>();
             List<Double> perCore = new ArrayList<>();
+            List<Double> toIo = new ArrayList<>();
+            List<Double> toIoPerCore = new ArrayList<>();
             System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |"
-                    + (sql ? " Flink SQL peer batches/s | SQL peer / engine |" : ""));
-            System.out.println(sql ? "|---|---|---|---|---|---|" : "|---|---|---|---|");
+                    + (sql ? " Flink SQL peer batches/s | SQL peer / engine |" : "")
+                    + (io ? " deltas per batch | I/O-matched bare batches/s | engine / I/O-matched |" : ""));
+            System.out.println(sql || io ? (io ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|---|") : "|---|---|---|---|");
             for (int pair = 1; pair <= pairs; pair++) {
                 double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, batches);
                 double bareCore = Double.isNaN(bare) ? Double.NaN : lastCpu.batchesPerCoreSecond();
                 double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, batches);
+                double engineCore = lastCpu.batchesPerCoreSecond();
                 ratios.add(engine / bare);
-                perCore.add(lastCpu.batchesPerCoreSecond() / bareCore);
+                perCore.add(engineCore / bareCore);
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |", pair, bare, engine, engine / bare);
                 if (sql) {
                     double peer = run(kafka, dir, opts, "sql-" + pair, Pipeline.SQL_PEER, null, batches);
                     System.out.printf(" %,.0f | %.3f |", peer, peer / engine);
+                }
+                if (io) {
+                    TopicVolume written = TopicVolume.of(kafka.bootstrapServers(), "bench-deltas-engine-" + pair);
+                    deltasPerBatch = (double) written.records() / batches;
+                    deltaBytes = written.meanBytes();
+                    double matched = run(kafka, dir, opts, "io-" + pair, Pipeline.IO_MATCHED, null, batches);
+                    toIo.add(engine / matched);
+                    toIoPerCore.add(engineCore / lastCpu.batchesPerCoreSecond());
+                    System.out.printf(" %.2f (%,d B) | %,.0f | %.3f |", deltasPerBatch, deltaBytes, matched, engine / matched);
                 }
                 System.out.println();
             }
@@ -94,6 +125,10 @@ public final class ThroughputBench {
             System.out.println("CPU in the measured window, by run: " + String.join("; ", CPU));
             System.out.println("engine / bare: " + spread(ratios));
             System.out.println("engine / bare per CPU-second of the job: " + spread(perCore));
+            if (io) {
+                System.out.println("engine / I/O-matched bare: " + spread(toIo));
+                System.out.println("engine / I/O-matched bare per CPU-second of the job: " + spread(toIoPerCore));
+            }
         }
     }
 
@@ -137,6 +172,8 @@ public final class ThroughputBench {
         Configuration cluster = FlinkDefaults.boundedRunConfiguration();
         // RocksDB's share, as a TaskManager of a 24 GiB box would give it.
         cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("1g"));
+        cluster.set(RocksDBOptions.TIMER_SERVICE_FACTORY,
+                EmbeddedRocksDBStateBackend.PriorityQueueStateType.valueOf(opts.get("timers").toUpperCase(java.util.Locale.ROOT)));
         String rest = CheckpointStats.enableRest(cluster);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 Integer.parseInt(opts.get("parallelism")), cluster);
@@ -151,6 +188,9 @@ public final class ThroughputBench {
             generated.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
             env.configure(generated);
             SqlPeer.build(env, config, "bench-deltas-" + name, timed);
+        } else if (pipeline == Pipeline.IO_MATCHED) {
+            configureBaseline(env, config);
+            IoMatchedPipeline.build(env, config, "bench-deltas-" + name, timed, deltasPerBatch, deltaBytes);
         } else if (pipeline == Pipeline.BARE) {
             configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);

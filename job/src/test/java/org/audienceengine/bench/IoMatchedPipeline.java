@@ -1,0 +1,165 @@
+package org.audienceengine.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.audienceengine.config.EngineConfig;
+import org.audienceengine.erasure.IdentityKeys;
+import org.audienceengine.ingest.RawRecord;
+import org.audienceengine.kafka.KafkaConnectors;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The bare pipeline ({@link BarePipeline}) with the engine's own I/O: what the contracts make the
+ * engine do for a batch beside evaluating audiences, so that the gap left between it and the
+ * engine is evaluation alone. Per batch: the Jackson parse; a link per user identity to an index
+ * keyed by the identity's hash, one value read and a write when the mpid changed (erasure by
+ * identity, deltas.md); per user a value of the engine's mean profile size read and written, and
+ * a processing-time timer moved to the next window edge (leaving on time, audiences.md); and as
+ * many records to Kafka, exactly once, of the engine's mean delta size as the engine wrote per
+ * batch in the run before it.
+ */
+final class IoMatchedPipeline {
+    /** The engine's mean profile value at 100 audiences (bench/RESULTS.md, bytes_per_user_typical). */
+    static final int PROFILE_BYTES = 384;
+    private static final long HOUR = 3_600_000L;
+    private static final OutputTag<Tuple3<String, Long, Long>> LINKS =
+            new OutputTag<>("links", Types.TUPLE(Types.STRING, Types.LONG, Types.LONG));
+
+    private IoMatchedPipeline() {}
+
+    /**
+     * @param deltasPerBatch the records the engine wrote per batch
+     * @param deltaBytes the mean size of each
+     */
+    static void build(StreamExecutionEnvironment env, EngineConfig config, String outputTopic,
+            UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes) {
+        DataStream<RawRecord> batches = env
+                .fromSource(KafkaConnectors.batches(config, OffsetsInitializer.latest()), WatermarkStrategy.noWatermarks(),
+                        "Events from Kafka")
+                .uid("io-events-source");
+        SingleOutputStreamOperator<Tuple2<Long, byte[]>> parsed = beforeParse.apply(batches)
+                .process(new Parse()).uid("io-parse").name("I/O-matched: parse with Jackson");
+        parsed.getSideOutput(LINKS)
+                .keyBy(t -> t.f0, Types.STRING)
+                .process(new IdentityIndex()).uid("io-index").name("I/O-matched: identity index")
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                .uid("io-index-sink");
+        parsed.keyBy(t -> t.f0, Types.LONG)
+                .process(new Profile(deltasPerBatch, deltaBytes)).uid("io-state").name("I/O-matched: profile, timer, deltas")
+                .sinkTo(BarePipeline.textSink(config, outputTopic, "-io"))
+                .uid("io-sink").name("I/O-matched: to Kafka");
+    }
+
+    /** Each batch keyed by its mpid (its bytes travel on, as the engine's parsed batch does), and a link per identity. */
+    private static final class Parse extends ProcessFunction<RawRecord, Tuple2<Long, byte[]>> {
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
+        @Override
+        public void processElement(RawRecord record, Context ctx, Collector<Tuple2<Long, byte[]>> out) throws Exception {
+            JsonNode root = MAPPER.readTree(record.payload);
+            long mpid = root.path("mpid").asLong();
+            long time = root.path("timestamp_unixtime_ms").asLong();
+            out.collect(Tuple2.of(mpid, record.payload));
+            for (Iterator<Map.Entry<String, JsonNode>> ids = root.path("user_identities").fields(); ids.hasNext(); ) {
+                Map.Entry<String, JsonNode> id = ids.next();
+                if (id.getValue().isTextual()) {
+                    ctx.output(LINKS, Tuple3.of(IdentityKeys.of(id.getKey(), id.getValue().textValue()), mpid, time));
+                }
+            }
+        }
+    }
+
+    private static final class IdentityIndex extends KeyedProcessFunction<String, Tuple3<String, Long, Long>, Long> {
+        private transient ValueState<long[]> entry;
+
+        @Override
+        public void open(OpenContext context) {
+            entry = getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("entry", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
+
+        @Override
+        public void processElement(Tuple3<String, Long, Long> link, Context ctx, Collector<Long> out) throws Exception {
+            long[] current = entry.value();
+            if (current == null || current[0] != link.f1) {
+                entry.update(new long[] {link.f1, link.f2});
+            }
+        }
+    }
+
+    private static final class Profile extends KeyedProcessFunction<Long, Tuple2<Long, byte[]>, String> {
+        private final double deltasPerBatch;
+        private final String delta;
+        private transient ValueState<byte[]> profile;
+        private transient double owed;
+
+        Profile(double deltasPerBatch, int deltaBytes) {
+            this.deltasPerBatch = deltasPerBatch;
+            char[] text = new char[Math.max(1, deltaBytes)];
+            Arrays.fill(text, 'x');
+            this.delta = new String(text);
+        }
+
+        @Override
+        public void open(OpenContext context) {
+            profile = getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("profile", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
+
+        @Override
+        public void processElement(Tuple2<Long, byte[]> batch, Context ctx, Collector<String> out) throws Exception {
+            byte[] before = profile.value();
+            byte[] after = before == null ? new byte[PROFILE_BYTES] : Arrays.copyOf(before, before.length);
+            System.arraycopy(batch.f1, 0, after, 9, Math.min(batch.f1.length, PROFILE_BYTES - 9));
+            long now = ctx.timerService().currentProcessingTime();
+            long timer = readLong(after);
+            if (timer != 0) {
+                ctx.timerService().deleteProcessingTimeTimer(timer);
+            }
+            // The next window edge lies an hour or more ahead, as most do after a batch.
+            long next = now + HOUR + Math.floorMod(batch.f0, HOUR);
+            ctx.timerService().registerProcessingTimeTimer(next);
+            writeLong(after, next);
+            after[8]++;
+            profile.update(after);
+            owed += deltasPerBatch;
+            for (; owed >= 1; owed--) {
+                out.collect(delta);
+            }
+        }
+
+        private static long readLong(byte[] b) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (b[i] & 0xff);
+            }
+            return v;
+        }
+
+        private static void writeLong(byte[] b, long v) {
+            for (int i = 7; i >= 0; i--, v >>>= 8) {
+                b[i] = (byte) v;
+            }
+        }
+    }
+}
