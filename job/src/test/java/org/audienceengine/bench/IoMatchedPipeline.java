@@ -34,7 +34,8 @@ import java.util.function.UnaryOperator;
  * engine is evaluation alone. Per batch: the Jackson parse; a link per user identity to an index
  * keyed by the identity's hash, one value read and a write when the mpid changed (erasure by
  * identity, deltas.md); per user a value of the engine's mean profile size read and written, and
- * a processing-time timer moved to the next window edge (leaving on time, audiences.md); and as
+ * a processing-time timer, armed and moved no more often than the engine does (leaving on time,
+ * audiences.md); and as
  * many records to Kafka, exactly once, of the engine's mean delta size as the engine wrote per
  * batch in the run before it.
  */
@@ -42,6 +43,7 @@ final class IoMatchedPipeline {
     /** The engine's mean profile value at 100 audiences (bench/RESULTS.md, bytes_per_user_typical). */
     static final int PROFILE_BYTES = 384;
     private static final long HOUR = 3_600_000L;
+    private static final long DAY = 24 * HOUR;
     private static final OutputTag<Tuple3<String, Long, Long>> LINKS =
             new OutputTag<>("links", Types.TUPLE(Types.STRING, Types.LONG, Types.LONG));
 
@@ -52,20 +54,21 @@ final class IoMatchedPipeline {
      * @param deltaBytes the mean size of each
      */
     static void build(StreamExecutionEnvironment env, EngineConfig config, String outputTopic,
-            UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes) {
+            UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes,
+            boolean index, boolean timer) {
         DataStream<RawRecord> batches = env
                 .fromSource(KafkaConnectors.batches(config, OffsetsInitializer.latest()), WatermarkStrategy.noWatermarks(),
                         "Events from Kafka")
                 .uid("io-events-source");
         SingleOutputStreamOperator<Tuple2<Long, byte[]>> parsed = beforeParse.apply(batches)
-                .process(new Parse()).uid("io-parse").name("I/O-matched: parse with Jackson");
+                .process(new Parse(index)).uid("io-parse").name("I/O-matched: parse with Jackson");
         parsed.getSideOutput(LINKS)
                 .keyBy(t -> t.f0, Types.STRING)
                 .process(new IdentityIndex()).uid("io-index").name("I/O-matched: identity index")
                 .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
                 .uid("io-index-sink");
         parsed.keyBy(t -> t.f0, Types.LONG)
-                .process(new Profile(deltasPerBatch, deltaBytes)).uid("io-state").name("I/O-matched: profile, timer, deltas")
+                .process(new Profile(deltasPerBatch, deltaBytes, timer)).uid("io-state").name("I/O-matched: profile, timer, deltas")
                 .sinkTo(BarePipeline.textSink(config, outputTopic, "-io"))
                 .uid("io-sink").name("I/O-matched: to Kafka");
     }
@@ -73,6 +76,11 @@ final class IoMatchedPipeline {
     /** Each batch keyed by its mpid (its bytes travel on, as the engine's parsed batch does), and a link per identity. */
     private static final class Parse extends ProcessFunction<RawRecord, Tuple2<Long, byte[]>> {
         private static final ObjectMapper MAPPER = new ObjectMapper();
+        private final boolean index;
+
+        Parse(boolean index) {
+            this.index = index;
+        }
 
         @Override
         public void processElement(RawRecord record, Context ctx, Collector<Tuple2<Long, byte[]>> out) throws Exception {
@@ -80,7 +88,8 @@ final class IoMatchedPipeline {
             long mpid = root.path("mpid").asLong();
             long time = root.path("timestamp_unixtime_ms").asLong();
             out.collect(Tuple2.of(mpid, record.payload));
-            for (Iterator<Map.Entry<String, JsonNode>> ids = root.path("user_identities").fields(); ids.hasNext(); ) {
+            Iterator<Map.Entry<String, JsonNode>> ids = index ? root.path("user_identities").fields() : java.util.Collections.emptyIterator();
+            while (ids.hasNext()) {
                 Map.Entry<String, JsonNode> id = ids.next();
                 if (id.getValue().isTextual()) {
                     ctx.output(LINKS, Tuple3.of(IdentityKeys.of(id.getKey(), id.getValue().textValue()), mpid, time));
@@ -110,11 +119,13 @@ final class IoMatchedPipeline {
     private static final class Profile extends KeyedProcessFunction<Long, Tuple2<Long, byte[]>, String> {
         private final double deltasPerBatch;
         private final String delta;
+        private final boolean timer;
         private transient ValueState<byte[]> profile;
         private transient double owed;
 
-        Profile(double deltasPerBatch, int deltaBytes) {
+        Profile(double deltasPerBatch, int deltaBytes, boolean timer) {
             this.deltasPerBatch = deltasPerBatch;
+            this.timer = timer;
             char[] text = new char[Math.max(1, deltaBytes)];
             Arrays.fill(text, 'x');
             this.delta = new String(text);
@@ -131,15 +142,22 @@ final class IoMatchedPipeline {
             byte[] before = profile.value();
             byte[] after = before == null ? new byte[PROFILE_BYTES] : Arrays.copyOf(before, before.length);
             System.arraycopy(batch.f1, 0, after, 9, Math.min(batch.f1.length, PROFILE_BYTES - 9));
-            long now = ctx.timerService().currentProcessingTime();
-            long timer = readLong(after);
-            if (timer != 0) {
-                ctx.timerService().deleteProcessingTimeTimer(timer);
+            if (timer) {
+                // The engine arms a user's timer at the next window edge and moves it only when
+                // a batch changes that edge (on the bench's input: a first arm for each new user,
+                // a move in one batch of nine after that). Here it moves when the day changes,
+                // which a run never sees: the timer work is the engine's or less.
+                long now = ctx.timerService().currentProcessingTime();
+                long next = Math.floorDiv(now, DAY) * DAY + DAY + Math.floorMod(batch.f0, HOUR);
+                long armed = readLong(after);
+                if (armed != next) {
+                    if (armed != 0) {
+                        ctx.timerService().deleteProcessingTimeTimer(armed);
+                    }
+                    ctx.timerService().registerProcessingTimeTimer(next);
+                    writeLong(after, next);
+                }
             }
-            // The next window edge lies an hour or more ahead, as most do after a batch.
-            long next = now + HOUR + Math.floorMod(batch.f0, HOUR);
-            ctx.timerService().registerProcessingTimeTimer(next);
-            writeLong(after, next);
             after[8]++;
             profile.update(after);
             owed += deltasPerBatch;

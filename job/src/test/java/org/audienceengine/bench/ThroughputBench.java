@@ -41,7 +41,8 @@ import java.util.function.UnaryOperator;
  * <p>{@code bench/run throughput [key=value ...]}: users, batches, audiences (a count, or 19 for
  * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling),
  * peer (sql: each pair also runs {@link SqlPeer}, and both it and the engine evaluate its four audiences;
- * io: each pair also runs {@link IoMatchedPipeline} with as many deltas per batch as the engine wrote),
+ * io: each pair also runs {@link IoMatchedPipeline} with as many deltas per batch as the engine wrote;
+ * io-parts: which of its index, timer and deltas it has, to split its cost),
  * time (processing, or event: the batches' 30 days pass in event time, so window edges fire as in
  * {@code replay} of the same batches; in processing time they lie after the run), timers (rocksdb, or
  * heap: Flink keeps the timers on the heap beside RocksDB, {@code state.backend.rocksdb.timer-service.factory}).
@@ -74,7 +75,8 @@ public final class ThroughputBench {
                 Map.entry("peer", "none"),
                 Map.entry("savepoint", ""),
                 Map.entry("time", "processing"),
-                Map.entry("timers", "rocksdb")));
+                Map.entry("timers", "rocksdb"),
+                Map.entry("io-parts", "index,timer,deltas")));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
@@ -190,7 +192,9 @@ public final class ThroughputBench {
             SqlPeer.build(env, config, "bench-deltas-" + name, timed);
         } else if (pipeline == Pipeline.IO_MATCHED) {
             configureBaseline(env, config);
-            IoMatchedPipeline.build(env, config, "bench-deltas-" + name, timed, deltasPerBatch, deltaBytes);
+            List<String> parts = List.of(opts.get("io-parts").split(","));
+            IoMatchedPipeline.build(env, config, "bench-deltas-" + name, timed,
+                    parts.contains("deltas") ? deltasPerBatch : 0, deltaBytes, parts.contains("index"), parts.contains("timer"));
         } else if (pipeline == Pipeline.BARE) {
             configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);
