@@ -39,16 +39,19 @@ final class BarePipeline {
 
     static void build(StreamExecutionEnvironment env, EngineConfig config, String outputTopic,
             UnaryOperator<DataStream<RawRecord>> beforeParse) {
-        DataStream<RawRecord> batches = env
-                .fromSource(KafkaConnectors.batches(config, OffsetsInitializer.latest()), WatermarkStrategy.noWatermarks(),
-                        "Events from Kafka")
-                .uid("bare-events-source");
-        beforeParse.apply(batches)
+        beforeParse.apply(batches(env, config, "bare-events-source"))
                 .map(new ParseMpid()).uid("bare-parse").name("Bare: parse with Jackson")
                 .keyBy(t -> t.f0, Types.LONG)
                 .process(new ReadWriteValue()).uid("bare-state").name("Bare: one value per user")
                 .sinkTo(textSink(config, outputTopic, "-bare"))
                 .uid("bare-sink").name("Bare: to Kafka");
+    }
+
+    /** The live job's events source, with its settings. */
+    static DataStream<RawRecord> batches(StreamExecutionEnvironment env, EngineConfig config, String uid) {
+        return env.fromSource(KafkaConnectors.batches(config, OffsetsInitializer.latest()), WatermarkStrategy.noWatermarks(),
+                        "Events from Kafka")
+                .uid(uid);
     }
 
     /** Text records to a topic, exactly once, as the live job writes its deltas. */

@@ -2,7 +2,6 @@ package org.audienceengine.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -10,20 +9,21 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.audienceengine.config.EngineConfig;
 import org.audienceengine.erasure.IdentityKeys;
 import org.audienceengine.ingest.RawRecord;
-import org.audienceengine.kafka.KafkaConnectors;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -33,15 +33,15 @@ import java.util.function.UnaryOperator;
  * engine do for a batch beside evaluating audiences, so that the gap left between it and the
  * engine is evaluation alone. Per batch: the Jackson parse; a link per user identity to an index
  * keyed by the identity's hash, one value read and a write when the mpid changed (erasure by
- * identity, deltas.md); per user a value of the engine's mean profile size read and written, and
- * a processing-time timer, armed and moved no more often than the engine does (leaving on time,
- * audiences.md); and as
- * many records to Kafka, exactly once, of the engine's mean delta size as the engine wrote per
- * batch in the run before it.
+ * identity, deltas.md); per user a value of the engine's mean profile size at 100 audiences read
+ * and written, and a processing-time timer, armed and moved no more often than the engine does
+ * (leaving on time, audiences.md); and as many records to Kafka, exactly once, of the engine's
+ * mean delta size as the engine wrote per batch in the run before it.
  */
 final class IoMatchedPipeline {
     /** The engine's mean profile value at 100 audiences (bench/RESULTS.md, bytes_per_user_typical). */
     static final int PROFILE_BYTES = 384;
+    private static final int HEADER = 9;
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 24 * HOUR;
     private static final OutputTag<Tuple3<String, Long, Long>> LINKS =
@@ -56,16 +56,12 @@ final class IoMatchedPipeline {
     static void build(StreamExecutionEnvironment env, EngineConfig config, String outputTopic,
             UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes,
             boolean index, boolean timer) {
-        DataStream<RawRecord> batches = env
-                .fromSource(KafkaConnectors.batches(config, OffsetsInitializer.latest()), WatermarkStrategy.noWatermarks(),
-                        "Events from Kafka")
-                .uid("io-events-source");
-        SingleOutputStreamOperator<Tuple2<Long, byte[]>> parsed = beforeParse.apply(batches)
+        SingleOutputStreamOperator<Tuple2<Long, byte[]>> parsed = beforeParse.apply(BarePipeline.batches(env, config, "io-events-source"))
                 .process(new Parse(index)).uid("io-parse").name("I/O-matched: parse with Jackson");
         parsed.getSideOutput(LINKS)
                 .keyBy(t -> t.f0, Types.STRING)
                 .process(new IdentityIndex()).uid("io-index").name("I/O-matched: identity index")
-                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                .sinkTo(new DiscardingSink<>())
                 .uid("io-index-sink");
         parsed.keyBy(t -> t.f0, Types.LONG)
                 .process(new Profile(deltasPerBatch, deltaBytes, timer)).uid("io-state").name("I/O-matched: profile, timer, deltas")
@@ -88,7 +84,7 @@ final class IoMatchedPipeline {
             long mpid = root.path("mpid").asLong();
             long time = root.path("timestamp_unixtime_ms").asLong();
             out.collect(Tuple2.of(mpid, record.payload));
-            Iterator<Map.Entry<String, JsonNode>> ids = index ? root.path("user_identities").fields() : java.util.Collections.emptyIterator();
+            Iterator<Map.Entry<String, JsonNode>> ids = index ? root.path("user_identities").fields() : Collections.emptyIterator();
             while (ids.hasNext()) {
                 Map.Entry<String, JsonNode> id = ids.next();
                 if (id.getValue().isTextual()) {
@@ -140,8 +136,12 @@ final class IoMatchedPipeline {
         @Override
         public void processElement(Tuple2<Long, byte[]> batch, Context ctx, Collector<String> out) throws Exception {
             byte[] before = profile.value();
-            byte[] after = before == null ? new byte[PROFILE_BYTES] : Arrays.copyOf(before, before.length);
-            System.arraycopy(batch.f1, 0, after, 9, Math.min(batch.f1.length, PROFILE_BYTES - 9));
+            // The armed timer and a batch count, then the batch's bytes.
+            ByteBuffer after = ByteBuffer.allocate(PROFILE_BYTES);
+            if (before != null) {
+                after.put(before, 0, HEADER);
+            }
+            after.put(HEADER, batch.f1, 0, Math.min(batch.f1.length, PROFILE_BYTES - HEADER));
             if (timer) {
                 // The engine arms a user's timer at the next window edge and moves it only when
                 // a batch changes that edge (on the bench's input: a first arm for each new user,
@@ -149,34 +149,20 @@ final class IoMatchedPipeline {
                 // which a run never sees: the timer work is the engine's or less.
                 long now = ctx.timerService().currentProcessingTime();
                 long next = Math.floorDiv(now, DAY) * DAY + DAY + Math.floorMod(batch.f0, HOUR);
-                long armed = readLong(after);
+                long armed = after.getLong(0);
                 if (armed != next) {
                     if (armed != 0) {
                         ctx.timerService().deleteProcessingTimeTimer(armed);
                     }
                     ctx.timerService().registerProcessingTimeTimer(next);
-                    writeLong(after, next);
+                    after.putLong(0, next);
                 }
             }
-            after[8]++;
-            profile.update(after);
+            after.put(8, (byte) (after.get(8) + 1));
+            profile.update(after.array());
             owed += deltasPerBatch;
             for (; owed >= 1; owed--) {
                 out.collect(delta);
-            }
-        }
-
-        private static long readLong(byte[] b) {
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (b[i] & 0xff);
-            }
-            return v;
-        }
-
-        private static void writeLong(byte[] b, long v) {
-            for (int i = 7; i >= 0; i--, v >>>= 8) {
-                b[i] = (byte) v;
             }
         }
     }

@@ -57,9 +57,6 @@ public final class ThroughputBench {
     /** The latest run's CPU accounting of its measured window. */
     private static CpuAccounting.Window lastCpu;
     private enum Pipeline { BARE, ENGINE, SQL_PEER, IO_MATCHED }
-    /** What the latest engine run wrote: deltas per batch and their mean size (for the I/O-matched pipeline). */
-    private static double deltasPerBatch;
-    private static int deltaBytes;
 
     private ThroughputBench() {}
 
@@ -96,30 +93,30 @@ public final class ThroughputBench {
             List<Double> perCore = new ArrayList<>();
             List<Double> toIo = new ArrayList<>();
             List<Double> toIoPerCore = new ArrayList<>();
-            System.out.println("| pair | bare batches/s | engine batches/s | engine / bare |"
+            String columns = "| pair | bare batches/s | engine batches/s | engine / bare |"
                     + (sql ? " Flink SQL peer batches/s | SQL peer / engine |" : "")
-                    + (io ? " deltas per batch | I/O-matched bare batches/s | engine / I/O-matched |" : ""));
-            System.out.println(sql || io ? (io ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|---|") : "|---|---|---|---|");
+                    + (io ? " deltas per batch | I/O-matched bare batches/s | engine / I/O-matched |" : "");
+            System.out.println(columns);
+            System.out.println("|---".repeat(columns.split("\\|", -1).length - 2) + "|");
             for (int pair = 1; pair <= pairs; pair++) {
-                double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, batches);
+                double bare = Boolean.parseBoolean(opts.get("engine-only")) ? Double.NaN : run(kafka, dir, opts, "bare-" + pair, Pipeline.BARE, null, null, batches);
                 double bareCore = Double.isNaN(bare) ? Double.NaN : lastCpu.batchesPerCoreSecond();
-                double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, batches);
+                double engine = run(kafka, dir, opts, "engine-" + pair, Pipeline.ENGINE, definitions, null, batches);
                 double engineCore = lastCpu.batchesPerCoreSecond();
                 ratios.add(engine / bare);
                 perCore.add(engineCore / bareCore);
                 System.out.printf("| %d | %,.0f | %,.0f | %.3f |", pair, bare, engine, engine / bare);
                 if (sql) {
-                    double peer = run(kafka, dir, opts, "sql-" + pair, Pipeline.SQL_PEER, null, batches);
+                    double peer = run(kafka, dir, opts, "sql-" + pair, Pipeline.SQL_PEER, null, null, batches);
                     System.out.printf(" %,.0f | %.3f |", peer, peer / engine);
                 }
                 if (io) {
                     TopicVolume written = TopicVolume.of(kafka.bootstrapServers(), "bench-deltas-engine-" + pair);
-                    deltasPerBatch = (double) written.records() / batches;
-                    deltaBytes = written.meanBytes();
-                    double matched = run(kafka, dir, opts, "io-" + pair, Pipeline.IO_MATCHED, null, batches);
+                    double matched = run(kafka, dir, opts, "io-" + pair, Pipeline.IO_MATCHED, null, written, batches);
                     toIo.add(engine / matched);
                     toIoPerCore.add(engineCore / lastCpu.batchesPerCoreSecond());
-                    System.out.printf(" %.2f (%,d B) | %,.0f | %.3f |", deltasPerBatch, deltaBytes, matched, engine / matched);
+                    System.out.printf(" %.2f (%,d B) | %,.0f | %.3f |", (double) written.records() / batches,
+                            written.meanBytes(), matched, engine / matched);
                 }
                 System.out.println();
             }
@@ -157,7 +154,7 @@ public final class ThroughputBench {
 
     /** One bounded run over the whole topic; the rate from its first batch read to its last. */
     private static double run(EmbeddedKafka kafka, Path dir, Map<String, String> opts, String name, Pipeline pipeline,
-            String definitions, int batches) throws Exception {
+            String definitions, TopicVolume engineOutput, int batches) throws Exception {
         EngineConfig config = EngineConfig.defaults().with(Map.of(
                 EngineConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 EngineConfig.TIME_MODE, opts.get("time"),
@@ -194,7 +191,8 @@ public final class ThroughputBench {
             configureBaseline(env, config);
             List<String> parts = List.of(opts.get("io-parts").split(","));
             IoMatchedPipeline.build(env, config, "bench-deltas-" + name, timed,
-                    parts.contains("deltas") ? deltasPerBatch : 0, deltaBytes, parts.contains("index"), parts.contains("timer"));
+                    parts.contains("deltas") ? (double) engineOutput.records() / batches : 0, engineOutput.meanBytes(),
+                    parts.contains("index"), parts.contains("timer"));
         } else if (pipeline == Pipeline.BARE) {
             configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);

@@ -43,6 +43,8 @@ public final class TimerMoves {
             }
             ev.applyBatch(b.mpid, p, b, now);
             long next = ev.nextInstant(p, now, false);
+            // As the job arms it: no instant ahead, no timer.
+            next = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
             if (next == before) {
                 kept++;
             } else if (before == Long.MIN_VALUE) {
@@ -52,7 +54,7 @@ public final class TimerMoves {
             }
             p.timerAt = next;
         }
-        System.out.printf("%,d batches of %,d users, %s audiences: %,d armed a first timer, %,d moved one, %,d left it%n",
+        System.out.printf("%,d batches of %,d users, %s audiences: %,d armed a timer where none was, %,d moved or removed one, %,d left it as it was%n",
                 batches, users, set, firstArms, moves, kept);
     }
 }
