@@ -9,6 +9,7 @@ import org.audienceengine.evaluation.Window;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ public final class AudienceSet implements Serializable {
     /** Lookups made per batch, by primitive keys (rebuilt after deserialization). */
     private transient LongObjectHashMap<EventSeries> seriesByKey;
     private transient IntIntHashMap positions;
+    /** The same by id as an index, where ids are small enough (null otherwise): read per audience evaluated. */
+    private transient int[] densePositions;
     private final List<Window> firstSeenWindows;
     private final String source;
     private final Map<Integer, String> fingerprints;
@@ -47,6 +50,7 @@ public final class AudienceSet implements Serializable {
         this.series = series;
         this.seriesByKey = byKey(series);
         this.positions = positions(inEvaluationOrder);
+        this.densePositions = densePositions(inEvaluationOrder);
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
@@ -64,6 +68,10 @@ public final class AudienceSet implements Serializable {
 
     /** The audience's position in evaluation order, or -1 when the set has no such audience. */
     public int position(int id) {
+        int[] dense = densePositions;
+        if (dense != null) {
+            return id >= 0 && id < dense.length ? dense[id] : -1;
+        }
         return positions.getOrDefault(id, -1);
     }
 
@@ -101,10 +109,30 @@ public final class AudienceSet implements Serializable {
         return positions;
     }
 
+    private static int[] densePositions(List<Audience> inEvaluationOrder) {
+        int max = -1;
+        for (Audience a : inEvaluationOrder) {
+            if (a.id() < 0) {
+                return null;
+            }
+            max = Math.max(max, a.id());
+        }
+        if (max >= 8 * inEvaluationOrder.size() + 4096) {
+            return null;
+        }
+        int[] dense = new int[max + 1];
+        Arrays.fill(dense, -1);
+        for (int i = 0; i < inEvaluationOrder.size(); i++) {
+            dense[inEvaluationOrder.get(i).id()] = i;
+        }
+        return dense;
+    }
+
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
         seriesByKey = byKey(series);
         positions = positions(inEvaluationOrder);
+        densePositions = densePositions(inEvaluationOrder);
         inputs = new AudienceInputs(inEvaluationOrder);
     }
 

@@ -69,11 +69,7 @@ public final class DeltaFactory {
             String reason,
             long at,
             Identities ids) {
-        int seq = p.memberships.seq(audienceId) + 1;
-        if (((seq & 1) == 1) != add) {
-            throw new IllegalStateException("deltas of audience " + audienceId + " must alternate add/remove");
-        }
-        p.memberships.put(audienceId, seq, at);
+        int seq = p.memberships.advance(audienceId, add, at);
         MembershipDelta d = new MembershipDelta();
         d.audienceId = audienceId;
         d.audienceName = name;

@@ -3,6 +3,7 @@ package org.audienceengine.evaluation;
 import org.audienceengine.definitions.Audience;
 import org.audienceengine.profile.ProfileUpdater;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -78,6 +79,11 @@ final class BatchReach {
         boolean identityChanged;
         /** One that deltas carry (user or device) changed. */
         boolean carriedIdentityChanged;
+        /** The first-seen time changed, and with it the first-seen edges. */
+        boolean firstSeenMoved;
+        /** The keys of the series events were added to (a key may repeat). */
+        long[] touched = new long[4];
+        int touchedCount;
 
         private Marks(boolean first) {
             this.met = first ? new BitSet(inputs.size()) : null;
@@ -90,12 +96,19 @@ final class BatchReach {
                 // On a first batch a changed field is one the batch set.
                 requirements.fieldMet(input, met);
             }
+            firstSeenMoved |= input.equals(AudienceInputs.FIRST_SEEN);
             identityChanged |= input.startsWith(AudienceInputs.identity(""));
             carriedIdentityChanged |= identityChanged || input.startsWith(AudienceInputs.device(""));
         }
 
         @Override
         public void series(long seriesKey, boolean lowered) {
+            if (touchedCount == 0 || touched[touchedCount - 1] != seriesKey) {
+                if (touchedCount == touched.length) {
+                    touched = Arrays.copyOf(touched, touchedCount * 2);
+                }
+                touched[touchedCount++] = seriesKey;
+            }
             inputs.seriesChanged(seriesKey, lowered ? mustEvaluate : reached);
             if (met != null) {
                 requirements.seriesMet(seriesKey, met);

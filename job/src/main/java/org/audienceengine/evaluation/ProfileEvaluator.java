@@ -74,6 +74,13 @@ public final class ProfileEvaluator {
         // Only a profile that never had a batch has no first-seen time, and it holds nothing.
         BatchReach.Marks marks = reach.marks(p.firstSeenAt == Long.MAX_VALUE);
         ProfileUpdater.apply(p, batch, at, set, clampFuture, marks);
+        if (p.edgeKnown(at, set)) {
+            if (marks.firstSeenMoved) {
+                p.edgeKnownAfter = UserProfile.UNKNOWN;
+            } else {
+                p.knownEdge = Math.min(p.knownEdge, UpcomingEdges.first(set, p, at, marks.touched, marks.touchedCount));
+            }
+        }
         boolean[] wereMembers = membersByPosition(p);
         BitSet affected = reach.affected(marks, wereMembers);
         Identities after = marks.carriedIdentityChanged ? Identities.of(p) : before;
@@ -163,7 +170,7 @@ public final class ProfileEvaluator {
         }
         BitSet affected = edges.affected(0);
         if (!affected.isEmpty()) {
-            addFlips(mpid, p, at, affected, evaluate(p, at, affected), Identities.of(p), out);
+            addFlips(mpid, p, at, affected, evaluate(p, at, affected), null, Identities.of(p), out);
         }
         return 1;
     }
@@ -207,9 +214,13 @@ public final class ProfileEvaluator {
      * every edge. At most {@link #LOOKAHEAD} edges are passed over: past them the timer is set at
      * the next edge, to go on from there. Without it, the next edge is the answer: after a batch,
      * which a user's next batch may well overtake, the look-ahead would mostly be wasted, so it
-     * waits for the first timer to fire.
+     * waits for the first timer to fire. Without it, where a catch-up at {@code at} walked every
+     * series, only those the batches since touched are walked again (see UserProfile#knownEdge).
      */
     public long nextInstant(UserProfile p, long at, boolean lookAhead) {
+        if (!lookAhead && p.edgeKnown(at, set)) {
+            return Math.min(p.knownEdge, expiresAt(p));
+        }
         int limit = lookAhead ? LOOKAHEAD : 0;
         return next(p, new UpcomingEdges(set, p, at, limit + 1), 0, limit);
     }
@@ -227,10 +238,18 @@ public final class ProfileEvaluator {
     /** The first of the edges from {@code from} on that flips, or the one {@code limit} edges on, or the expiry. */
     private long next(UserProfile p, UpcomingEdges edges, int from, int limit) {
         long expires = expiresAt(p);
+        boolean[] current = null;
         for (int i = 0; from + i < edges.count() && edges.instant(from + i) < expires; i++) {
             long x = edges.instant(from + i);
-            if (i == limit || flipsAt(p, x, edges.affected(from + i))) {
+            if (i == limit) {
                 return x;
+            }
+            BitSet affected = edges.affected(from + i);
+            if (!affected.isEmpty()) {
+                current = current == null ? membersByPosition(p) : current;
+                if (flips(current, affected, evaluate(p, x, affected))) {
+                    return x;
+                }
             }
         }
         return expires;
@@ -256,10 +275,14 @@ public final class ProfileEvaluator {
         UpcomingEdges edges = new UpcomingEdges(set, p, timerAt - 1, CATCH_UP_EDGES);
         int i = fireAt(mpid, p, timerAt, edges, out);
         Identities ids = Identities.of(p);
+        // Kept up to date with each flip: the edges ask every affected audience, and a search
+        // of the memberships for each cost more with hundreds of audiences.
+        boolean[] current = membersByPosition(p);
         int passed = 0;
         while (true) {
             if (i == edges.count()) {
                 if (edges.count() < CATCH_UP_EDGES) {
+                    p.knowEdge(now, Long.MAX_VALUE, set);
                     return expires;
                 }
                 edges = new UpcomingEdges(set, p, edges.instant(i - 1), CATCH_UP_EDGES);
@@ -268,16 +291,19 @@ public final class ProfileEvaluator {
             }
             long x = edges.instant(i++);
             if (x >= expires || x > now) {
+                if (x > now) {
+                    p.knowEdge(now, x, set);
+                }
                 return Math.min(x, expires);
             }
             BitSet affected = edges.affected(i - 1);
             boolean[] members = affected.isEmpty() ? null : evaluate(p, x, affected);
-            boolean flips = members != null && flips(p, affected, members);
+            boolean flips = members != null && flips(current, affected, members);
             if (flips || passed == LOOKAHEAD) {
                 // A timer fires here: at a flip, or past LOOKAHEAD edges that flip nothing.
                 ProfileUpdater.prune(p, x, set);
                 if (flips) {
-                    addFlips(mpid, p, x, affected, members, ids, out);
+                    addFlips(mpid, p, x, affected, members, current, ids, out);
                 }
                 passed = 0;
             } else {
@@ -286,33 +312,32 @@ public final class ProfileEvaluator {
         }
     }
 
-    private void addFlips(long mpid, UserProfile p, long at, BitSet affected, boolean[] members, Identities ids,
-            List<MembershipDelta> out) {
+    /**
+     * Emits the flips of the affected audiences and records them in {@code current}, the
+     * memberships by position (null: asked of the profile, for a single instant).
+     */
+    private void addFlips(long mpid, UserProfile p, long at, BitSet affected, boolean[] members, boolean[] current,
+            Identities ids, List<MembershipDelta> out) {
         List<Audience> audiences = set.inEvaluationOrder();
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
-            if (p.isMember(a.id()) != members[i]) {
+            boolean was = current == null ? p.isMember(a.id()) : current[i];
+            if (was != members[i]) {
                 out.add(DeltaFactory.next(mpid, p, a, members[i], reasonFor(a, Reason.EXPIRY), at, ids));
+                if (current != null) {
+                    current[i] = members[i];
+                }
             }
         }
     }
 
-    private boolean flips(UserProfile p, BitSet affected, boolean[] members) {
-        List<Audience> audiences = set.inEvaluationOrder();
+    private static boolean flips(boolean[] current, BitSet affected, boolean[] members) {
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
-            if (p.isMember(audiences.get(i).id()) != members[i]) {
+            if (current[i] != members[i]) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Whether evaluating the affected audiences at {@code at} would flip one (the profile is left as it is). */
-    private boolean flipsAt(UserProfile p, long at, BitSet affected) {
-        if (affected.isEmpty()) {
-            return false;
-        }
-        return flips(p, affected, evaluate(p, at, affected));
     }
 
     /** Every audience's membership at T as the job would decide it, in evaluation order; the profile is left as it is. */

@@ -33,9 +33,27 @@ final class UpcomingEdges {
     private final long[] distinct;
     private int distinctSize;
 
-    UpcomingEdges(AudienceSet set, UserProfile p, long at, int limit) {
+    private UpcomingEdges(AudienceSet set, int limit) {
         this.set = set;
         this.distinct = new long[limit];
+    }
+
+    /** The first edge after {@code at} of the first {@code n} series of {@code keys} (Long.MAX_VALUE: none). */
+    static long first(AudienceSet set, UserProfile p, long at, long[] keys, int n) {
+        UpcomingEdges edges = new UpcomingEdges(set, 1);
+        int[] next = new int[8];
+        for (int i = 0; i < n; i++) {
+            EventSeries s = set.series(keys[i]);
+            BucketSeries buckets = p.series.get(keys[i]);
+            if (s != null && buckets != null) {
+                next = edges.collect(keys[i], s, buckets, at, 1, next);
+            }
+        }
+        return edges.count() == 0 ? Long.MAX_VALUE : edges.instant(0);
+    }
+
+    UpcomingEdges(AudienceSet set, UserProfile p, long at, int limit) {
+        this(set, limit);
         int[] next = new int[8];
         for (int i = 0; i < p.series.size(); i++) {
             EventSeries s = set.series(p.series.keyAt(i));
@@ -139,9 +157,12 @@ final class UpcomingEdges {
         if (distinctSize == distinct.length && instant > distinct[distinctSize - 1]) {
             return;
         }
-        int at = Arrays.binarySearch(distinct, 0, distinctSize, instant);
-        if (at < 0) {
-            at = -at - 1;
+        // A few instants, mostly found in time order: a scan from the end beats a binary search.
+        int at = distinctSize;
+        while (at > 0 && distinct[at - 1] > instant) {
+            at--;
+        }
+        if (at == 0 || distinct[at - 1] != instant) {
             int moved = Math.min(distinctSize, distinct.length - 1) - at;
             System.arraycopy(distinct, at, distinct, at + 1, moved);
             distinct[at] = instant;

@@ -45,7 +45,26 @@ public final class Memberships {
     }
 
     public void put(int audience, int seq, long at) {
+        store(indexOf(audience), audience, seq, at);
+    }
+
+    /**
+     * Records the audience's next delta, an add or a remove at {@code at}, and returns its seq:
+     * one search where {@link #seq} and {@link #put} took two, once per delta.
+     *
+     * @throws IllegalStateException when the delta would not alternate with the one before
+     */
+    public int advance(int audience, boolean add, long at) {
         int i = indexOf(audience);
+        int seq = (i >= 0 ? seqs[i] : 0) + 1;
+        if (((seq & 1) == 1) != add) {
+            throw new IllegalStateException("deltas of audience " + audience + " must alternate add/remove");
+        }
+        store(i, audience, seq, at);
+        return seq;
+    }
+
+    private void store(int i, int audience, int seq, long at) {
         if (i < 0) {
             i = -i - 1;
             if (size == ids.length) {

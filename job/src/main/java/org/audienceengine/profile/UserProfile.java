@@ -43,6 +43,28 @@ public final class UserProfile {
      */
     public int definitionsEpoch;
 
+    /**
+     * Not stored: what the latest walk of every series found, the first window edge after
+     * {@link #edgeKnownAfter} ({@link Long#MAX_VALUE}: none) for the audience set
+     * {@link #edgeKnownFor}. Only a batch adds edges, so after a batch at that instant the next
+     * edge is this one or one of the series the batch touched (see ProfileEvaluator#nextInstant).
+     */
+    public long edgeKnownAfter = UNKNOWN;
+    public long knownEdge;
+    public Object edgeKnownFor;
+
+    /** Records that {@code edge} is the first window edge after {@code at} for the set {@code of}. */
+    public void knowEdge(long at, long edge, Object of) {
+        edgeKnownAfter = at;
+        knownEdge = edge;
+        edgeKnownFor = of;
+    }
+
+    /** Whether the first window edge after {@code at} for the set {@code of} is known. */
+    public boolean edgeKnown(long at, Object of) {
+        return edgeKnownAfter == at && edgeKnownFor == of && at != UNKNOWN;
+    }
+
     public boolean isMember(int audienceId) {
         return memberships.isMember(audienceId);
     }

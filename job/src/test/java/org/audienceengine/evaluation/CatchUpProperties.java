@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * Catching up in one pass ({@link ProfileEvaluator#catchUp}) gives what firing the chain of
  * timers one at a time gives ({@code evaluateAt}, then {@code nextInstant(…, true)}): the same
  * deltas, byte for byte, and the same profile afterwards, on random definitions and users; and
- * so does each timer fired with one walk ({@link ProfileEvaluator#fire}).
+ * so does each timer fired with one walk ({@link ProfileEvaluator#fire}). After a batch, the
+ * next instant found from the catch-up's walk and the touched series is the full walk's.
  */
 class CatchUpProperties {
     private static final long NO_TIMER = Long.MIN_VALUE;
@@ -69,6 +70,10 @@ class CatchUpProperties {
                 }
                 ev.applyBatch(mpid, p, batch, at);
                 long next = ev.nextInstant(p, at, false);
+                // Where the catch-up's walk is reused, the next instant is the full walk's.
+                boolean reused = p.edgeKnown(at, ev.audiences());
+                Statistics.label("next instant from the catch-up's walk").collect(reused);
+                assertThat(next).isEqualTo(ev.nextInstant(ProfileCodec.decode(ProfileCodec.encode(p)), at, false));
                 p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
             }
             if (p != null) {
@@ -77,6 +82,7 @@ class CatchUpProperties {
         }
         Statistics.label("catch-ups with deltas").collect(withDeltas > 0);
         Statistics.label("catch-ups with deltas").coverage(c -> c.check(true).percentage(pct -> pct > 20));
+        Statistics.label("next instant from the catch-up's walk").coverage(c -> c.check(true).percentage(pct -> pct > 5));
     }
 
     private record Outcome(UserProfile profile, List<String> deltas) {}
