@@ -22,6 +22,10 @@ public final class DeltaFactory {
         private final Map<String, String> user;
         private final Map<String, String> device;
         private Map<String, Object> attributes;
+        /** The middle of the step's delta ids (MembershipDelta#deltaId) and what it was made of: digits once per step. */
+        private String idInfix;
+        private long infixMpid;
+        private long infixCreatedAt;
 
         private Identities(Map<String, String> user, Map<String, String> device) {
             this.user = user;
@@ -44,6 +48,15 @@ public final class DeltaFactory {
 
         public Map<String, String> device() {
             return device;
+        }
+
+        String deltaId(int audienceId, long mpid, long createdAt, int seq) {
+            if (idInfix == null || infixMpid != mpid || infixCreatedAt != createdAt) {
+                idInfix = ":" + mpid + ":" + createdAt + ":";
+                infixMpid = mpid;
+                infixCreatedAt = createdAt;
+            }
+            return audienceId + idInfix + seq;
         }
 
         Map<String, Object> attributes(UserProfile p) {
@@ -80,7 +93,7 @@ public final class DeltaFactory {
         d.effectiveAt = at;
         d.seq = seq;
         d.profileCreatedAt = p.createdAt;
-        d.deltaId = MembershipDelta.deltaId(audienceId, mpid, p.createdAt, seq);
+        d.deltaId = ids.deltaId(audienceId, mpid, p.createdAt, seq);
         d.deltaIdIsPlain = true;
         d.identities = ids.user();
         d.deviceIdentities = ids.device();
