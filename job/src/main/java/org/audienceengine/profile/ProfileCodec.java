@@ -133,7 +133,8 @@ public final class ProfileCodec {
             p.series.put(in.fixed(), version == INTERLEAVED_SERIES ? in.interleavedBuckets() : in.packedBuckets());
         }
         int memberships = in.count();
-        p.memberships.reserve(memberships);
+        // Room for a few more: a step that adds an audience would otherwise copy them all.
+        p.memberships.reserve(memberships + 8);
         if (version == VERSION) {
             long previousId = 0;
             long previousSince = p.lastBatchAt;
