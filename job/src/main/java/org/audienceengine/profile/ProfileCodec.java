@@ -16,9 +16,13 @@ public final class ProfileCodec {
     /**
      * 4: varints and compact decimals throughout; 5: series payloads behind their length; 6: with
      * each audience's seq, the time of its latest delta; 7: audience ids and those times as
-     * differences from the previous entry.
+     * differences from the previous entry; 8: the environment byte also says whether the timer is
+     * the first window edge after the batch that armed it.
      */
-    static final int VERSION = 7;
+    static final int VERSION = 8;
+    private static final int PRODUCTION = 1;
+    private static final int TIMER_IS_NEXT_EDGE = 2;
+    private static final int WITH_RELATIVE_SINCE = 7;
     private static final int INTERLEAVED_SERIES = 4;
     private static final int WITHOUT_SINCE = 5;
     private static final int WITH_ABSOLUTE_SINCE = 6;
@@ -42,7 +46,8 @@ public final class ProfileCodec {
         out.zigzag(p.lastBatchAt);
         out.zigzag(p.firstSeenAt);
         out.zigzag(p.timerAt);
-        out.write(p.environment.equals("production") ? 1 : 0);
+        boolean exact = p.timerAt != UserProfile.UNKNOWN && p.exactTimerAt == p.timerAt;
+        out.write((p.environment.equals("production") ? PRODUCTION : 0) | (exact ? TIMER_IS_NEXT_EDGE : 0));
         out.strings(p.identities);
         out.strings(p.deviceInfo);
         out.varlong(p.attributes.size());
@@ -114,7 +119,11 @@ public final class ProfileCodec {
         p.lastBatchAt = in.zigzag();
         p.firstSeenAt = in.zigzag();
         p.timerAt = in.zigzag();
-        p.environment = in.read() == 1 ? "production" : "development";
+        int flags = in.read();
+        p.environment = (flags & PRODUCTION) != 0 ? "production" : "development";
+        if ((flags & TIMER_IS_NEXT_EDGE) != 0) {
+            p.exactTimerAt = p.timerAt;
+        }
         in.strings(p.identities);
         in.strings(p.deviceInfo);
         for (int i = in.count(); i > 0; i--) {
@@ -135,7 +144,7 @@ public final class ProfileCodec {
         int memberships = in.count();
         // Room for a few more: a step that adds an audience would otherwise copy them all.
         p.memberships.reserve(memberships + 8);
-        if (version == VERSION) {
+        if (version >= WITH_RELATIVE_SINCE) {
             long previousId = 0;
             long previousSince = p.lastBatchAt;
             for (int i = memberships; i > 0; i--) {

@@ -38,6 +38,11 @@ public final class UserProfile {
     /** The instant of the user's registered expiry timer, or Long.MIN_VALUE for none. */
     public long timerAt = Long.MIN_VALUE;
     /**
+     * {@link #timerAt} when it is the first window edge after the batch that armed it (the stored
+     * profile keeps a flag), else anything else: a timer set any other way is not equal to it.
+     */
+    public long exactTimerAt = UNKNOWN;
+    /**
      * The number of definition changes this profile has been evaluated under (see
      * DefinitionsInForce): one behind the operator's while a change has yet to reach the user.
      */

@@ -184,6 +184,11 @@ final class UserSteps {
             counters.duplicates().inc();
             return p;
         }
+        if (p != null && p.timerAt != NO_TIMER && p.timerAt > at && p.exactTimerAt == p.timerAt
+                && p.lastBatchAt <= at && p.definitionsEpoch == definitions.epoch()) {
+            // Armed at the first edge after the last batch, and none passed since: no edge lies before it.
+            p.knowEdge(at, p.timerAt, evaluator.audiences());
+        }
         UserProfile profile = p;
         if (profile == null) {
             profile = ProfileEvaluator.newProfile(at);
@@ -221,7 +226,12 @@ final class UserSteps {
      *     after a timer, not after a batch
      */
     void schedule(UserProfile p, long at, boolean lookAhead) throws Exception {
-        arm(p, at, p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead));
+        long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead);
+        arm(p, at, next);
+        if (p != null) {
+            // Without the look-ahead, an instant before the expiry is the first edge after this one.
+            p.exactTimerAt = !lookAhead && p.timerAt == next && next < evaluator.expiresAt(p) ? next : UserProfile.UNKNOWN;
+        }
     }
 
     /**

@@ -208,7 +208,7 @@ class ProfileCodecTest {
         b.varlong(1).varlong(1).varlong(1);
         b.varlong(0).varlong(0).varlong(2);
 
-        // Stored again untouched, the series is copied as format 5 held it: the same series in format 7.
+        // Stored again untouched, the series is copied as format 5 held it: the same series in the current format.
         BucketSeries copied = ProfileCodec.decode(ProfileCodec.encode(ProfileCodec.decode(b.bytes()))).series.get(42L);
         assertThat(copied.size()).isEqualTo(2);
         assertThat(copied.bucket(0)).isEqualTo(7);
@@ -251,6 +251,46 @@ class ProfileCodecTest {
         assertThat(p.definitionsEpoch).isEqualTo(2);
         UserProfile again = ProfileCodec.decode(ProfileCodec.encode(p));
         assertThat(again.memberships).isEqualTo(p.memberships);
+    }
+
+    /**
+     * Format 7 (the previous release) had no word on the timer: read back, it is not taken as the
+     * next edge, whatever it is. Format 8 keeps that, beside the environment.
+     */
+    @Test
+    void readsFormatSevenAndKeepsWhetherTheTimerIsTheNextEdge() {
+        Bytes b = new Bytes();
+        b.write(7);
+        b.zigzag(100).zigzag(200).zigzag(150).zigzag(5_000);
+        b.write(1);
+        b.varlong(0);
+        b.varlong(0);
+        b.varlong(0);
+        b.varlong(0);
+        b.write(0);
+        b.varlong(0);
+        // Audience 3 (a member since 190) and 40 (seq 2, since 190 too), as differences.
+        b.varlong(2).zigzag(3).varlong(1).zigzag(-10).zigzag(37).varlong(2).zigzag(0);
+        b.varlong(0).varlong(0).varlong(2);
+
+        UserProfile p = ProfileCodec.decode(b.bytes());
+
+        assertThat(p.environment).isEqualTo("production");
+        assertThat(p.timerAt).isEqualTo(5_000);
+        assertThat(p.exactTimerAt).isNotEqualTo(p.timerAt);
+        assertThat(p.memberships.since(3)).isEqualTo(190);
+        assertThat(p.memberships.seq(40)).isEqualTo(2);
+        assertThat(ProfileCodec.decode(ProfileCodec.encode(p)).exactTimerAt).isNotEqualTo(5_000);
+
+        p.exactTimerAt = p.timerAt;
+        p.environment = "development";
+        UserProfile again = ProfileCodec.decode(ProfileCodec.encode(p));
+        assertThat(again.exactTimerAt).isEqualTo(5_000);
+        assertThat(again.environment).isEqualTo("development");
+        assertThat(again.memberships).isEqualTo(p.memberships);
+        // A timer moved since it was armed at the next edge is no longer taken as one.
+        again.timerAt = 6_000;
+        assertThat(ProfileCodec.decode(ProfileCodec.encode(again)).exactTimerAt).isNotEqualTo(6_000);
     }
 
     /** Writes format 4 by hand, as its reader expects it. */
