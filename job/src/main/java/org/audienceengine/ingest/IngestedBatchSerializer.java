@@ -7,6 +7,7 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,8 +21,7 @@ import java.util.Map;
 /**
  * The binary form of an {@link IngestedBatch} between ingest and the keyed operator (and in the
  * event-time buffer): the batch as parsed once, so the keyed operator never parses JSON again.
- * A batch that carries only its raw payload (tests, tools) keeps it. Strings as {@link BatchStrings}
- * writes them; batches written before that form are still read.
+ * A batch that carries only its raw payload (tests, tools) keeps it.
  */
 public final class IngestedBatchSerializer extends TypeSerializerSingleton<IngestedBatch> {
     private static final long serialVersionUID = 1L;
@@ -126,19 +126,19 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
 
     private static void batch(Batch b, DataOutputView out) throws IOException {
         out.writeLong(b.mpid);
-        BatchStrings.write(b.environment, out);
+        StringValue.writeString(b.environment, out);
         out.writeLong(b.batchTime);
         nullableString(b.sourceRequestId, out);
         stringMap(b.userIdentities, out);
         valueMap(b.userAttributes, out);
         out.writeInt(b.deletedUserAttributes.size());
         for (String name : b.deletedUserAttributes) {
-            BatchStrings.write(name, out);
+            StringValue.writeString(name, out);
         }
         stringMap(b.deviceInfo, out);
         out.writeInt(b.consent.size());
         for (Map.Entry<String, Batch.Consent> e : b.consent.entrySet()) {
-            BatchStrings.write(e.getKey(), out);
+            StringValue.writeString(e.getKey(), out);
             out.writeBoolean(e.getValue().consented);
             out.writeBoolean(e.getValue().timestamp != null);
             if (e.getValue().timestamp != null) {
@@ -147,7 +147,7 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
         }
         out.writeInt(b.events.size());
         for (Event e : b.events) {
-            BatchStrings.write(e.type, out);
+            StringValue.writeString(e.type, out);
             nullableString(e.name, out);
             nullableString(e.customEventType, out);
             out.writeLong(e.time);
@@ -164,7 +164,7 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
     private static Batch batch(DataInputView in) throws IOException {
         Batch b = new Batch();
         b.mpid = in.readLong();
-        b.environment = BatchStrings.read(in);
+        b.environment = StringValue.readString(in);
         b.batchTime = in.readLong();
         b.sourceRequestId = nullableString(in);
         b.userIdentities = stringMap(in);
@@ -172,20 +172,20 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
         int deleted = in.readInt();
         b.deletedUserAttributes = new ArrayList<>(deleted);
         for (int i = 0; i < deleted; i++) {
-            b.deletedUserAttributes.add(BatchStrings.read(in));
+            b.deletedUserAttributes.add(StringValue.readString(in));
         }
         b.deviceInfo = stringMap(in);
         int consents = in.readInt();
         b.consent = new LinkedHashMap<>();
         for (int i = 0; i < consents; i++) {
-            String purpose = BatchStrings.read(in);
+            String purpose = StringValue.readString(in);
             boolean consented = in.readBoolean();
             b.consent.put(purpose, new Batch.Consent(consented, in.readBoolean() ? in.readLong() : null));
         }
         int events = in.readInt();
         b.events = new ArrayList<>(events);
         for (int i = 0; i < events; i++) {
-            String type = BatchStrings.read(in);
+            String type = StringValue.readString(in);
             String name = nullableString(in);
             String customType = nullableString(in);
             long time = in.readLong();
@@ -201,19 +201,19 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
     private static void nullableString(String s, DataOutputView out) throws IOException {
         out.writeBoolean(s != null);
         if (s != null) {
-            BatchStrings.write(s, out);
+            StringValue.writeString(s, out);
         }
     }
 
     private static String nullableString(DataInputView in) throws IOException {
-        return in.readBoolean() ? BatchStrings.read(in) : null;
+        return in.readBoolean() ? StringValue.readString(in) : null;
     }
 
     /** Values may be null: a null upsert deletes the field. */
     private static void stringMap(Map<String, String> map, DataOutputView out) throws IOException {
         out.writeInt(map.size());
         for (Map.Entry<String, String> e : map.entrySet()) {
-            BatchStrings.write(e.getKey(), out);
+            StringValue.writeString(e.getKey(), out);
             nullableString(e.getValue(), out);
         }
     }
@@ -222,7 +222,7 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
         int n = in.readInt();
         Map<String, String> map = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
-            map.put(BatchStrings.read(in), nullableString(in));
+            map.put(StringValue.readString(in), nullableString(in));
         }
         return map;
     }
@@ -230,12 +230,12 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
     private static void valueMap(Map<String, Object> map, DataOutputView out) throws IOException {
         out.writeInt(map.size());
         for (Map.Entry<String, Object> e : map.entrySet()) {
-            BatchStrings.write(e.getKey(), out);
+            StringValue.writeString(e.getKey(), out);
             Object v = e.getValue();
             out.writeBoolean(v != null);
             if (v instanceof String s) {
                 out.writeByte(STRING);
-                BatchStrings.write(s, out);
+                StringValue.writeString(s, out);
             } else if (v instanceof BigDecimal d) {
                 out.writeByte(NUMBER);
                 byte[] unscaled = d.unscaledValue().toByteArray();
@@ -249,7 +249,7 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
                 out.writeByte(LIST);
                 out.writeInt(list.size());
                 for (Object element : list) {
-                    BatchStrings.write((String) element, out);
+                    StringValue.writeString((String) element, out);
                 }
             } else if (v != null) {
                 throw new IllegalArgumentException("not an attribute value: " + v.getClass().getSimpleName());
@@ -261,14 +261,14 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
         int n = in.readInt();
         Map<String, Object> map = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
-            String key = BatchStrings.read(in);
+            String key = StringValue.readString(in);
             if (!in.readBoolean()) {
                 map.put(key, null);
                 continue;
             }
             int tag = in.readByte();
             switch (tag) {
-                case STRING -> map.put(key, BatchStrings.read(in));
+                case STRING -> map.put(key, StringValue.readString(in));
                 case NUMBER -> {
                     int scale = in.readInt();
                     byte[] unscaled = new byte[in.readInt()];
@@ -280,7 +280,7 @@ public final class IngestedBatchSerializer extends TypeSerializerSingleton<Inges
                     int size = in.readInt();
                     List<String> list = new ArrayList<>(size);
                     for (int j = 0; j < size; j++) {
-                        list.add(BatchStrings.read(in));
+                        list.add(StringValue.readString(in));
                     }
                     map.put(key, List.copyOf(list));
                 }
