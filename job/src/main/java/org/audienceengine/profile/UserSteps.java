@@ -187,7 +187,9 @@ final class UserSteps {
         if (p != null && p.timerAt != NO_TIMER && p.timerAt > at && p.exactTimerAt == p.timerAt
                 && p.lastBatchAt <= at && p.definitionsEpoch == definitions.epoch()) {
             // Armed at the first edge after the last batch, and none passed since: no edge lies before it.
+            // Taken once: the batches after this one at the same instant go on from what it leaves.
             p.knowEdge(at, p.timerAt, evaluator.audiences());
+            p.exactTimerAt = UserProfile.UNKNOWN;
         }
         UserProfile profile = p;
         if (profile == null) {

@@ -68,6 +68,7 @@ class CatchUpProperties {
                 if (p != null && p.timerAt != NO_TIMER && p.timerAt > at && p.exactTimerAt == p.timerAt) {
                     // As the keyed operator takes a timer armed at the next edge, kept through the codec.
                     p.knowEdge(at, p.timerAt, ev.audiences());
+                    p.exactTimerAt = UserProfile.UNKNOWN;
                 }
                 Batch batch = BatchParser.parse(RefJson.batch(b), null).batch();
                 if (p == null) {

@@ -229,16 +229,7 @@ class ProfileCodecTest {
     /** Format 6 (the previous release) stored each time in full, not as a difference. */
     @Test
     void readsFormatSix() {
-        Bytes b = new Bytes();
-        b.write(6);
-        b.zigzag(100).zigzag(200).zigzag(150).zigzag(Long.MIN_VALUE);
-        b.write(1);
-        b.varlong(0);
-        b.varlong(0);
-        b.varlong(0);
-        b.varlong(0);
-        b.write(0);
-        b.varlong(0);
+        Bytes b = withoutFieldsOrSeries(6, Long.MIN_VALUE);
         b.varlong(2).varlong(3).varlong(1).zigzag(1_700_000_000_000L).varlong(40).varlong(2).zigzag(Long.MIN_VALUE);
         b.varlong(0).varlong(0).varlong(2);
 
@@ -259,16 +250,7 @@ class ProfileCodecTest {
      */
     @Test
     void readsFormatSevenAndKeepsWhetherTheTimerIsTheNextEdge() {
-        Bytes b = new Bytes();
-        b.write(7);
-        b.zigzag(100).zigzag(200).zigzag(150).zigzag(5_000);
-        b.write(1);
-        b.varlong(0);
-        b.varlong(0);
-        b.varlong(0);
-        b.varlong(0);
-        b.write(0);
-        b.varlong(0);
+        Bytes b = withoutFieldsOrSeries(7, 5_000);
         // Audience 3 (a member since 190) and 40 (seq 2, since 190 too), as differences.
         b.varlong(2).zigzag(3).varlong(1).zigzag(-10).zigzag(37).varlong(2).zigzag(0);
         b.varlong(0).varlong(0).varlong(2);
@@ -291,6 +273,22 @@ class ProfileCodecTest {
         // A timer moved since it was armed at the next edge is no longer taken as one.
         again.timerAt = 6_000;
         assertThat(ProfileCodec.decode(ProfileCodec.encode(again)).exactTimerAt).isNotEqualTo(6_000);
+    }
+
+    /**
+     * A profile of format 6 or later up to its memberships: created at 100, last batch at 200,
+     * first seen at 150, in production, with no identities, device info, attributes, consent,
+     * location or series.
+     */
+    private static Bytes withoutFieldsOrSeries(int version, long timerAt) {
+        Bytes b = new Bytes();
+        b.write(version);
+        b.zigzag(100).zigzag(200).zigzag(150).zigzag(timerAt);
+        b.write(1);
+        b.varlong(0).varlong(0).varlong(0).varlong(0);
+        b.write(0);
+        b.varlong(0);
+        return b;
     }
 
     /** Writes format 4 by hand, as its reader expects it. */

@@ -67,6 +67,28 @@ class UserAudiencesTimersTest {
         }
     }
 
+    /**
+     * The timer armed after a batch is its next edge, and the next batch walks only the series it
+     * touches: with two batches at one instant, the edge the first brings must not be lost to the
+     * second, which touches nothing.
+     */
+    @Test
+    void batchesAtOneInstantKeepTheEarliestEdgeAnyOfThemBrings() throws Exception {
+        String doc = definitions(
+                audience(1, "{'event': {'name': 'visit', 'within': '30m'}}"),
+                audience(2, "{'event': {'name': 'buy', 'within': '2h'}}"));
+        try (Harness h = Harness.eventTime(doc)) {
+            h.push(batch(ANN, T0).events(custom("buy", T0)));
+            assertThat(brief(h.watermark(T0))).containsExactly(add(2, CRITERIA, T0));
+            long t1 = T0 + 10 * MINUTE;
+            h.push(batch(ANN, t1).events(custom("visit", t1)));
+            h.push(batch(ANN, t1).attribute("plan", "pro"));
+            assertThat(brief(h.watermark(t1))).containsExactly(add(1, CRITERIA, t1));
+            assertThat(brief(h.watermark(T0 + 2 * HOUR))).containsExactly(
+                    remove(1, EXPIRY, t1 + 30 * MINUTE), remove(2, EXPIRY, T0 + 2 * HOUR));
+        }
+    }
+
     @Test
     void aBatchBufferedAtTheUsersExpiryInstantSharesItsTimer() throws Exception {
         try (Harness h = Harness.eventTime(DOC)) {
