@@ -29,9 +29,9 @@ public final class AudienceSet implements Serializable {
     private final Map<Long, EventSeries> series;
     /** Lookups made per batch, by primitive keys (rebuilt after deserialization). */
     private transient LongObjectHashMap<EventSeries> seriesByKey;
-    private transient IntIntHashMap positions;
-    /** The same by id as an index, where ids are small enough (null otherwise): read per audience evaluated. */
+    /** Positions by id: an array indexed by id where ids are small enough, else a hash map (the other null). */
     private transient int[] densePositions;
+    private transient IntIntHashMap positions;
     private final List<Window> firstSeenWindows;
     private final String source;
     private final Map<Integer, String> fingerprints;
@@ -49,8 +49,8 @@ public final class AudienceSet implements Serializable {
         }
         this.series = series;
         this.seriesByKey = byKey(series);
-        this.positions = positions(inEvaluationOrder);
         this.densePositions = densePositions(inEvaluationOrder);
+        this.positions = densePositions == null ? positions(inEvaluationOrder) : null;
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
@@ -131,8 +131,8 @@ public final class AudienceSet implements Serializable {
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
         seriesByKey = byKey(series);
-        positions = positions(inEvaluationOrder);
         densePositions = densePositions(inEvaluationOrder);
+        positions = densePositions == null ? positions(inEvaluationOrder) : null;
         inputs = new AudienceInputs(inEvaluationOrder);
     }
 

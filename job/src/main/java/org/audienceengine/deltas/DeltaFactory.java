@@ -52,7 +52,7 @@ public final class DeltaFactory {
 
         String deltaId(int audienceId, long mpid, long createdAt, int seq) {
             if (idInfix == null || infixMpid != mpid || infixCreatedAt != createdAt) {
-                idInfix = ":" + mpid + ":" + createdAt + ":";
+                idInfix = MembershipDelta.deltaIdMiddle(mpid, createdAt);
                 infixMpid = mpid;
                 infixCreatedAt = createdAt;
             }

@@ -73,7 +73,12 @@ public class MembershipDelta {
     public boolean deltaIdIsPlain;
 
     public static String deltaId(int audienceId, long mpid, long profileCreatedAt, int seq) {
-        return audienceId + ":" + mpid + ":" + profileCreatedAt + ":" + seq;
+        return audienceId + deltaIdMiddle(mpid, profileCreatedAt) + seq;
+    }
+
+    /** The part of {@link #deltaId} that all of one user's deltas share (made once per step). */
+    static String deltaIdMiddle(long mpid, long profileCreatedAt) {
+        return ":" + mpid + ":" + profileCreatedAt + ":";
     }
 
     @JsonIgnore

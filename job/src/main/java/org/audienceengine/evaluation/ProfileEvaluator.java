@@ -73,10 +73,11 @@ public final class ProfileEvaluator {
         Identities before = Identities.of(p);
         // Only a profile that never had a batch has no first-seen time, and it holds nothing.
         BatchReach.Marks marks = reach.marks(p.firstSeenAt == Long.MAX_VALUE);
+        p.takeTimerAsEdge(at, set);
         ProfileUpdater.apply(p, batch, at, set, clampFuture, marks);
         if (p.edgeKnown(at, set)) {
             if (marks.firstSeenMoved) {
-                p.edgeKnownAfter = UserProfile.UNKNOWN;
+                p.forgetEdge();
             } else {
                 p.knownEdge = Math.min(p.knownEdge, UpcomingEdges.first(set, p, at, marks.touched, marks.touchedCount));
             }
@@ -214,15 +215,20 @@ public final class ProfileEvaluator {
      * every edge. At most {@link #LOOKAHEAD} edges are passed over: past them the timer is set at
      * the next edge, to go on from there. Without it, the next edge is the answer: after a batch,
      * which a user's next batch may well overtake, the look-ahead would mostly be wasted, so it
-     * waits for the first timer to fire. Without it, where a catch-up at {@code at} walked every
-     * series, only those the batches since touched are walked again (see UserProfile#knownEdge).
+     * waits for the first timer to fire. Without it, where an earlier walk of every series is at
+     * hand (a catch-up's, or a timer armed here), only the series the batches since touched are
+     * walked again (see UserProfile#knownEdge), and an instant before the expiry is remembered as
+     * the first edge after {@code at}, for the user's next batch.
      */
     public long nextInstant(UserProfile p, long at, boolean lookAhead) {
-        if (!lookAhead && p.edgeKnown(at, set)) {
-            return Math.min(p.knownEdge, expiresAt(p));
+        if (lookAhead) {
+            p.exactTimerAt = UserProfile.UNKNOWN;
+            return next(p, new UpcomingEdges(set, p, at, LOOKAHEAD + 1), 0, LOOKAHEAD);
         }
-        int limit = lookAhead ? LOOKAHEAD : 0;
-        return next(p, new UpcomingEdges(set, p, at, limit + 1), 0, limit);
+        long expires = expiresAt(p);
+        long next = p.edgeKnown(at, set) ? Math.min(p.knownEdge, expires) : next(p, new UpcomingEdges(set, p, at, 1), 0, 0);
+        p.exactTimerAt = next < expires ? next : UserProfile.UNKNOWN;
+        return next;
     }
 
     /**

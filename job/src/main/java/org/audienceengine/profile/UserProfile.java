@@ -1,5 +1,7 @@
 package org.audienceengine.profile;
 
+import org.audienceengine.definitions.AudienceSet;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -39,7 +41,8 @@ public final class UserProfile {
     public long timerAt = Long.MIN_VALUE;
     /**
      * {@link #timerAt} when it is the first window edge after the batch that armed it (the stored
-     * profile keeps a flag), else anything else: a timer set any other way is not equal to it.
+     * profile keeps a flag; ProfileEvaluator#nextInstant sets it), else anything else: a timer set
+     * any other way is not equal to it.
      */
     public long exactTimerAt = UNKNOWN;
     /**
@@ -54,20 +57,37 @@ public final class UserProfile {
      * {@link #edgeKnownFor}. Only a batch adds edges, so after a batch at that instant the next
      * edge is this one or one of the series the batch touched (see ProfileEvaluator#nextInstant).
      */
-    public long edgeKnownAfter = UNKNOWN;
+    private long edgeKnownAfter = UNKNOWN;
     public long knownEdge;
-    public Object edgeKnownFor;
+    private AudienceSet edgeKnownFor;
 
     /** Records that {@code edge} is the first window edge after {@code at} for the set {@code of}. */
-    public void knowEdge(long at, long edge, Object of) {
+    public void knowEdge(long at, long edge, AudienceSet of) {
         edgeKnownAfter = at;
         knownEdge = edge;
         edgeKnownFor = of;
     }
 
     /** Whether the first window edge after {@code at} for the set {@code of} is known. */
-    public boolean edgeKnown(long at, Object of) {
+    public boolean edgeKnown(long at, AudienceSet of) {
         return edgeKnownAfter == at && edgeKnownFor == of && at != UNKNOWN;
+    }
+
+    public void forgetEdge() {
+        edgeKnownAfter = UNKNOWN;
+    }
+
+    /**
+     * Before a batch at {@code at}: a timer armed at the first edge after the user's last batch,
+     * and not reached yet, is the first edge after {@code at} too. Taken once, so that the
+     * batches after this one at the same instant go on from what it leaves. (A definitions change
+     * clears the timer before any batch under the new set, so the set is the one it was armed for.)
+     */
+    public void takeTimerAsEdge(long at, AudienceSet of) {
+        if (timerAt != UNKNOWN && timerAt > at && exactTimerAt == timerAt && lastBatchAt <= at) {
+            knowEdge(at, timerAt, of);
+            exactTimerAt = UNKNOWN;
+        }
     }
 
     public boolean isMember(int audienceId) {

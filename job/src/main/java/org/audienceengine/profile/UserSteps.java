@@ -184,13 +184,6 @@ final class UserSteps {
             counters.duplicates().inc();
             return p;
         }
-        if (p != null && p.timerAt != NO_TIMER && p.timerAt > at && p.exactTimerAt == p.timerAt
-                && p.lastBatchAt <= at && p.definitionsEpoch == definitions.epoch()) {
-            // Armed at the first edge after the last batch, and none passed since: no edge lies before it.
-            // Taken once: the batches after this one at the same instant go on from what it leaves.
-            p.knowEdge(at, p.timerAt, evaluator.audiences());
-            p.exactTimerAt = UserProfile.UNKNOWN;
-        }
         UserProfile profile = p;
         if (profile == null) {
             profile = ProfileEvaluator.newProfile(at);
@@ -228,12 +221,7 @@ final class UserSteps {
      *     after a timer, not after a batch
      */
     void schedule(UserProfile p, long at, boolean lookAhead) throws Exception {
-        long next = p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead);
-        arm(p, at, next);
-        if (p != null) {
-            // Without the look-ahead, an instant before the expiry is the first edge after this one.
-            p.exactTimerAt = !lookAhead && p.timerAt == next && next < evaluator.expiresAt(p) ? next : UserProfile.UNKNOWN;
-        }
+        arm(p, at, p == null ? Long.MAX_VALUE : evaluator.nextInstant(p, at, lookAhead));
     }
 
     /**

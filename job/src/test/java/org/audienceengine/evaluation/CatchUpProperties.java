@@ -65,23 +65,18 @@ class CatchUpProperties {
                     withDeltas += one.deltas.isEmpty() ? 0 : 1;
                     p = one.profile;
                 }
-                if (p != null && p.timerAt != NO_TIMER && p.timerAt > at && p.exactTimerAt == p.timerAt) {
-                    // As the keyed operator takes a timer armed at the next edge, kept through the codec.
-                    p.knowEdge(at, p.timerAt, ev.audiences());
-                    p.exactTimerAt = UserProfile.UNKNOWN;
-                }
                 Batch batch = BatchParser.parse(RefJson.batch(b), null).batch();
                 if (p == null) {
                     p = ProfileEvaluator.newProfile(at);
                 }
                 ev.applyBatch(mpid, p, batch, at);
                 long next = ev.nextInstant(p, at, false);
-                // Where the catch-up's walk is reused, the next instant is the full walk's.
+                // Where an earlier walk is reused (the catch-up's, or the timer's), the next instant is the full walk's.
                 boolean reused = p.edgeKnown(at, ev.audiences());
                 Statistics.label("next instant from an earlier walk").collect(reused);
                 assertThat(next).isEqualTo(ev.nextInstant(ProfileCodec.decode(ProfileCodec.encode(p)), at, false));
                 p.timerAt = next == Long.MAX_VALUE ? NO_TIMER : next;
-                p.exactTimerAt = next < ev.expiresAt(p) ? next : UserProfile.UNKNOWN;
+                // The timer armed at the next edge says so through the codec, for the next batch.
                 UserProfile stored = ProfileCodec.decode(ProfileCodec.encode(p));
                 assertThat(stored.exactTimerAt == stored.timerAt).isEqualTo(p.exactTimerAt == p.timerAt && next != NO_TIMER);
                 p = stored;
