@@ -200,6 +200,10 @@ public final class BucketSeries {
 
     /** Drops every bucket ≤ q. */
     public void dropThrough(long q) {
+        // Most prunes find nothing old enough to drop: the first bucket says so without a search.
+        if (size == 0 || buckets[0] > q) {
+            return;
+        }
         int keep = ceilingIndex(q + 1);
         if (keep == 0) {
             return;

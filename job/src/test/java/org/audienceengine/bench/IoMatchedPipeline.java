@@ -33,14 +33,16 @@ import java.util.function.UnaryOperator;
  * engine do for a batch beside evaluating audiences, so that the gap left between it and the
  * engine is evaluation alone. Per batch: the Jackson parse; a link per user identity to an index
  * keyed by the identity's hash, one value read and a write when the mpid changed (erasure by
- * identity, deltas.md); per user a value of the engine's mean profile size at 100 audiences read
- * and written, and a processing-time timer, armed and moved no more often than the engine does
+ * identity, deltas.md); per user a value of the engine's mean profile size read and written
+ * ({@link #PROFILE_BYTES} at 100 audiences, more with more audiences), and a processing-time timer, armed and moved no more often than the engine does
  * (leaving on time, audiences.md); and as many records to Kafka, exactly once, of the engine's
  * mean delta size as the engine wrote per batch in the run before it.
  */
 final class IoMatchedPipeline {
     /** The engine's mean profile value at 100 audiences (bench/RESULTS.md, bytes_per_user_typical). */
     static final int PROFILE_BYTES = 384;
+    /** The same at 1,000 audiences. */
+    static final int PROFILE_BYTES_1000 = 1_033;
     private static final int HEADER = 9;
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 24 * HOUR;
@@ -52,9 +54,10 @@ final class IoMatchedPipeline {
     /**
      * @param deltasPerBatch the records the engine wrote per batch
      * @param deltaBytes the mean size of each
+     * @param profileBytes the engine's mean profile value for the audience set
      */
     static void build(StreamExecutionEnvironment env, EngineConfig config, String outputTopic,
-            UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes,
+            UnaryOperator<DataStream<RawRecord>> beforeParse, double deltasPerBatch, int deltaBytes, int profileBytes,
             boolean index, boolean timer) {
         SingleOutputStreamOperator<Tuple2<Long, byte[]>> parsed = beforeParse.apply(BarePipeline.batches(env, config, "io-events-source"))
                 .process(new Parse(index)).uid("io-parse").name("I/O-matched: parse with Jackson");
@@ -64,7 +67,7 @@ final class IoMatchedPipeline {
                 .sinkTo(new DiscardingSink<>())
                 .uid("io-index-sink");
         parsed.keyBy(t -> t.f0, Types.LONG)
-                .process(new Profile(deltasPerBatch, deltaBytes, timer)).uid("io-state").name("I/O-matched: profile, timer, deltas")
+                .process(new Profile(deltasPerBatch, deltaBytes, profileBytes, timer)).uid("io-state").name("I/O-matched: profile, timer, deltas")
                 .sinkTo(BarePipeline.textSink(config, outputTopic, "-io"))
                 .uid("io-sink").name("I/O-matched: to Kafka");
     }
@@ -114,13 +117,15 @@ final class IoMatchedPipeline {
 
     private static final class Profile extends KeyedProcessFunction<Long, Tuple2<Long, byte[]>, String> {
         private final double deltasPerBatch;
+        private final int profileBytes;
         private final String delta;
         private final boolean timer;
         private transient ValueState<byte[]> profile;
         private transient double owed;
 
-        Profile(double deltasPerBatch, int deltaBytes, boolean timer) {
+        Profile(double deltasPerBatch, int deltaBytes, int profileBytes, boolean timer) {
             this.deltasPerBatch = deltasPerBatch;
+            this.profileBytes = profileBytes;
             this.timer = timer;
             char[] text = new char[Math.max(1, deltaBytes)];
             Arrays.fill(text, 'x');
@@ -137,11 +142,11 @@ final class IoMatchedPipeline {
         public void processElement(Tuple2<Long, byte[]> batch, Context ctx, Collector<String> out) throws Exception {
             byte[] before = profile.value();
             // The armed timer and a batch count, then the batch's bytes.
-            ByteBuffer after = ByteBuffer.allocate(PROFILE_BYTES);
+            ByteBuffer after = ByteBuffer.allocate(profileBytes);
             if (before != null) {
                 after.put(before, 0, HEADER);
             }
-            after.put(HEADER, batch.f1, 0, Math.min(batch.f1.length, PROFILE_BYTES - HEADER));
+            after.put(HEADER, batch.f1, 0, Math.min(batch.f1.length, profileBytes - HEADER));
             if (timer) {
                 // The engine arms a user's timer at the next window edge and moves it only when
                 // a batch changes that edge (on the bench's input: a first arm for each new user,

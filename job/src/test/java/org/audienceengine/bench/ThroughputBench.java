@@ -42,7 +42,9 @@ import java.util.function.UnaryOperator;
  * the shipped set), pairs, parallelism, checkpoint (e.g. 5s), engine-only (true: no bare runs, for profiling),
  * peer (sql: each pair also runs {@link SqlPeer}, and both it and the engine evaluate its four audiences;
  * io: each pair also runs {@link IoMatchedPipeline} with as many deltas per batch as the engine wrote;
- * io-parts: which of its index, timer and deltas it has, to split its cost),
+ * io-parts: which of its index, timer and deltas it has, to split its cost; io-profile-bytes: the
+ * size of its value per user, by default the engine's mean profile at 100 audiences, or at 1,000
+ * when the set has 1,000 or more),
  * time (processing, or event: the batches' 30 days pass in event time, so window edges fire as in
  * {@code replay} of the same batches; in processing time they lie after the run), timers (rocksdb, or
  * heap: Flink keeps the timers on the heap beside RocksDB, {@code state.backend.rocksdb.timer-service.factory}).
@@ -73,7 +75,8 @@ public final class ThroughputBench {
                 Map.entry("savepoint", ""),
                 Map.entry("time", "processing"),
                 Map.entry("timers", "rocksdb"),
-                Map.entry("io-parts", "index,timer,deltas")));
+                Map.entry("io-parts", "index,timer,deltas"),
+                Map.entry("io-profile-bytes", "")));
         int users = Integer.parseInt(opts.get("users"));
         int batches = Integer.parseInt(opts.get("batches"));
         int pairs = Integer.parseInt(opts.get("pairs"));
@@ -129,6 +132,16 @@ public final class ThroughputBench {
                 System.out.println("engine / I/O-matched bare per CPU-second of the job: " + spread(toIoPerCore));
             }
         }
+    }
+
+    /** The I/O-matched value per user: as given, else the engine's mean profile for a set of that size. */
+    private static int ioProfileBytes(Map<String, String> opts) {
+        if (!opts.get("io-profile-bytes").isEmpty()) {
+            return Integer.parseInt(opts.get("io-profile-bytes"));
+        }
+        String audiences = opts.get("audiences").split("/")[0];
+        return audiences.matches("[0-9]+") && Integer.parseInt(audiences) >= 1_000
+                ? IoMatchedPipeline.PROFILE_BYTES_1000 : IoMatchedPipeline.PROFILE_BYTES;
     }
 
     private static String spread(List<Double> ratios) {
@@ -192,7 +205,7 @@ public final class ThroughputBench {
             List<String> parts = List.of(opts.get("io-parts").split(","));
             IoMatchedPipeline.build(env, config, "bench-deltas-" + name, timed,
                     parts.contains("deltas") ? (double) engineOutput.records() / batches : 0, engineOutput.meanBytes(),
-                    parts.contains("index"), parts.contains("timer"));
+                    ioProfileBytes(opts), parts.contains("index"), parts.contains("timer"));
         } else if (pipeline == Pipeline.BARE) {
             configureBaseline(env, config);
             BarePipeline.build(env, config, "bench-deltas-" + name, timed);
