@@ -33,14 +33,15 @@ public final class AudienceSet implements Serializable {
     private transient int[] densePositions;
     private transient IntIntHashMap positions;
     private final List<Window> firstSeenWindows;
+    private final int aggregateSlots;
     private final String source;
     private final Map<Integer, String> fingerprints;
     private final org.audienceengine.evaluation.SeriesIndex seriesIndex;
     /** Derived from the audiences (rebuilt after deserialization). */
     private transient AudienceInputs inputs;
 
-    AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows, String source,
-            Map<Integer, String> fingerprints) {
+    AudienceSet(List<Audience> audiences, Map<Long, EventSeries> series, List<Window> firstSeenWindows,
+            int aggregateSlots, String source, Map<Integer, String> fingerprints) {
         List<Audience> ordered = new ArrayList<>(audiences);
         ordered.sort(Comparator.comparing(Audience::nested).thenComparingInt(Audience::id));
         this.inEvaluationOrder = List.copyOf(ordered);
@@ -52,10 +53,16 @@ public final class AudienceSet implements Serializable {
         this.densePositions = densePositions(inEvaluationOrder);
         this.positions = densePositions == null ? positions(inEvaluationOrder) : null;
         this.firstSeenWindows = List.copyOf(firstSeenWindows);
+        this.aggregateSlots = aggregateSlots;
         this.source = source;
         this.fingerprints = Map.copyOf(fingerprints);
         this.seriesIndex = new org.audienceengine.evaluation.SeriesIndex(series.values());
         this.inputs = new AudienceInputs(inEvaluationOrder);
+    }
+
+    /** How many distinct series, window and aggregate the event conditions have (Conditions.EventAggregate#slot). */
+    public int aggregateSlots() {
+        return aggregateSlots;
     }
 
     public List<Audience> inEvaluationOrder() {

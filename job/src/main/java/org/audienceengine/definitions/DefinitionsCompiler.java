@@ -24,6 +24,8 @@ import java.util.Map;
 final class DefinitionsCompiler {
     private final Map<Long, EventSeries> series = new HashMap<>();
     private final List<Window> firstSeen = new ArrayList<>();
+    /** A slot per distinct series, window and aggregate (Conditions.EventAggregate#slot). */
+    private final Map<List<Object>, Integer> aggregateSlots = new HashMap<>();
 
     static AudienceSet compile(JsonNode root, String source) {
         DefinitionsCompiler compiler = new DefinitionsCompiler();
@@ -42,7 +44,7 @@ final class DefinitionsCompiler {
             Condition condition = enabled ? compiler.condition(criteria) : c -> false;
             audiences.add(new Audience(a.get("id").intValue(), name, external, enabled, condition, CriteriaTrees.hasAudienceCondition(criteria)));
         }
-        return new AudienceSet(audiences, compiler.series, compiler.firstSeen, source, fingerprints);
+        return new AudienceSet(audiences, compiler.series, compiler.firstSeen, compiler.aggregateSlots.size(), source, fingerprints);
     }
 
     private Condition condition(JsonNode node) {
@@ -109,7 +111,8 @@ final class DefinitionsCompiler {
         EventSeries s = series.computeIfAbsent(
                 key, k -> new EventSeries(k, matcher, seriesAttribute, window.bucketMillis()));
         s.addWindow(window);
-        return new Conditions.EventAggregate(key, window, aggregate, comparison);
+        int slot = aggregateSlots.computeIfAbsent(List.of(key, window, aggregate), k -> aggregateSlots.size());
+        return new Conditions.EventAggregate(key, window, aggregate, comparison, slot);
     }
 
     private static String text(JsonNode body, String field) {

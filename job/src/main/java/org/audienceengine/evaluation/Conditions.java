@@ -46,15 +46,18 @@ public final class Conditions {
     /** The aggregate that an event condition compares. */
     public enum Aggregate { COUNT, SUM, MIN, MAX, AVG }
 
-    public record EventAggregate(long seriesKey, Window window, Aggregate aggregate, Comparison comparison)
+    /**
+     * @param slot shared by the set's conditions over the same series, window and aggregate, whose
+     *     value one evaluation then computes once (see {@link EvaluationContext})
+     */
+    public record EventAggregate(long seriesKey, Window window, Aggregate aggregate, Comparison comparison, int slot)
             implements Condition {
         @Override
         public boolean test(EvaluationContext c) {
-            BucketSeries buckets = c.profile.series.get(seriesKey);
             if (aggregate == Aggregate.COUNT) {
-                return comparison.testCount(count(buckets, c.at));
+                return comparison.testCount(c.count(this));
             }
-            return comparison.testNumber(value(buckets, c.at));
+            return comparison.testNumber(c.value(this));
         }
 
         /** The events in the window at T. */

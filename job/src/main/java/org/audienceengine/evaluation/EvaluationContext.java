@@ -3,6 +3,7 @@ package org.audienceengine.evaluation;
 import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.profile.UserProfile;
 
+import java.math.BigDecimal;
 import java.util.BitSet;
 
 /** What a condition is evaluated against: a profile at time T, with this update's memberships. */
@@ -13,11 +14,19 @@ public final class EvaluationContext {
     /** Memberships decided so far in this evaluation, by evaluation position (non-nested audiences come first). */
     private final BitSet decided;
     private final BitSet members;
+    /** Null: each condition computes its own aggregate. */
+    private final AggregateMemo memo;
 
     EvaluationContext(UserProfile profile, long at, AudienceSet set) {
+        this(profile, at, set, null);
+    }
+
+    /** @param memo started for this evaluation ({@link AggregateMemo#next}) */
+    EvaluationContext(UserProfile profile, long at, AudienceSet set, AggregateMemo memo) {
         this.profile = profile;
         this.at = at;
         this.set = set;
+        this.memo = memo;
         this.decided = new BitSet(set.inEvaluationOrder().size());
         this.members = new BitSet(set.inEvaluationOrder().size());
     }
@@ -29,6 +38,16 @@ public final class EvaluationContext {
             // Each position is decided once, on a fresh set: clearing would only cost.
             members.set(position);
         }
+    }
+
+    /** The events of the condition's series in its window at T. */
+    long count(Conditions.EventAggregate e) {
+        return memo != null ? memo.count(e, this) : e.count(profile.series.get(e.seriesKey()), at);
+    }
+
+    /** The condition's aggregate over its window at T; null for "no value". */
+    BigDecimal value(Conditions.EventAggregate e) {
+        return memo != null ? memo.value(e, this) : e.value(profile.series.get(e.seriesKey()), at);
     }
 
     boolean isMember(int audienceId) {

@@ -30,6 +30,8 @@ public final class ProfileEvaluator {
     private final boolean clampFuture;
     private final Map<Integer, Set<String>> identityTypesUsed;
     private final BatchReach reach;
+    /** The aggregates of the evaluation under way, shared by the audiences over the same ones. */
+    private final AggregateMemo memo;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /**
@@ -48,6 +50,7 @@ public final class ProfileEvaluator {
         this.lifetimeMs = lifetimeMs;
         this.clampFuture = clampFuture;
         this.identityTypesUsed = identityTypesUsed;
+        this.memo = new AggregateMemo(set.aggregateSlots());
         List<Audience> audiences = set.inEvaluationOrder();
         this.reach = new BatchReach(set.inputs(), audiences, evaluate(newProfile(0), 0, allOf(audiences.size())));
     }
@@ -356,7 +359,8 @@ public final class ProfileEvaluator {
      * see the new ones); the others read as they are.
      */
     private boolean[] evaluate(UserProfile p, long at, BitSet affected) {
-        EvaluationContext context = new EvaluationContext(p, at, set);
+        memo.next();
+        EvaluationContext context = new EvaluationContext(p, at, set, memo);
         List<Audience> audiences = set.inEvaluationOrder();
         boolean[] result = new boolean[audiences.size()];
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {

@@ -12,7 +12,7 @@ import java.util.List;
 
 class DirectionTest {
     private static Condition aggregate(Aggregate aggregate, Op op) {
-        return new Conditions.EventAggregate(1L, null, aggregate, new Comparison(op, BigDecimal.TEN));
+        return new Conditions.EventAggregate(1L, null, aggregate, new Comparison(op, BigDecimal.TEN), 0);
     }
 
     private static final Condition ATTRIBUTE = new Conditions.UserAttribute("plan", new Comparison(Op.EQUALS, "pro"));
