@@ -31,25 +31,26 @@ final class AggregateMemo {
 
     long count(Conditions.EventAggregate e, EvaluationContext c) {
         int slot = e.slot();
-        if (slot >= stamps.length) {
-            return e.count(c.profile.series.get(e.seriesKey()), c.at);
-        }
-        if (stamps[slot] != evaluation) {
+        if (!kept(slot)) {
             counts[slot] = e.count(c.profile.series.get(e.seriesKey()), c.at);
-            stamps[slot] = evaluation;
         }
         return counts[slot];
     }
 
     BigDecimal value(Conditions.EventAggregate e, EvaluationContext c) {
         int slot = e.slot();
-        if (slot >= stamps.length) {
-            return e.value(c.profile.series.get(e.seriesKey()), c.at);
-        }
-        if (stamps[slot] != evaluation) {
+        if (!kept(slot)) {
             values[slot] = e.value(c.profile.series.get(e.seriesKey()), c.at);
-            stamps[slot] = evaluation;
         }
         return values[slot];
+    }
+
+    /** Whether the slot holds this evaluation's value; if not, it is marked as about to. */
+    private boolean kept(int slot) {
+        if (stamps[slot] == evaluation) {
+            return true;
+        }
+        stamps[slot] = evaluation;
+        return false;
     }
 }

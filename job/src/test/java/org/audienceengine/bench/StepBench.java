@@ -1,6 +1,5 @@
 package org.audienceengine.bench;
 
-import org.audienceengine.definitions.AudienceSet;
 import org.audienceengine.definitions.Definitions;
 import org.audienceengine.deltas.MembershipDelta;
 import org.audienceengine.deltas.Reason;
@@ -70,18 +69,44 @@ public final class StepBench {
     }
 
     static String run(int users, int batches, String set) throws Exception {
-        AudienceSet audiences = Definitions.parseValid(document(set));
-        ProfileEvaluator ev = new ProfileEvaluator(audiences, 90L * 86_400_000, true);
-        long end = 1_780_000_000_000L;
-        BenchBatches source = new BenchBatches(users, batches, end, 30L * 86_400_000, 11);
-        Map<Long, byte[]> state = new HashMap<>();
-        long[] nanos = new long[6];
-        long deltas = 0;
-        long instants = 0;
-        int measured = 0;
-        for (int i = 0; i < batches; i++) {
-            byte[] payload = source.next();
-            boolean measure = i >= batches / 2;
+        Steps steps = new Steps(users, batches, set);
+        steps.next(batches);
+        return steps.row();
+    }
+
+    /**
+     * One run over the bench's batches, resumable: {@link #next} takes the next batches, so that
+     * {@link StepAB} can alternate two builds' runs in one process. The second half is measured.
+     */
+    public static final class Steps {
+        private final String set;
+        private final int batches;
+        private final ProfileEvaluator ev;
+        private final BenchBatches source;
+        private final Map<Long, byte[]> state = new HashMap<>();
+        private final long[] nanos = new long[6];
+        private long deltas;
+        private long instants;
+        private int measured;
+        private int done;
+
+        public Steps(int users, int batches, String set) throws Exception {
+            this.set = set;
+            this.batches = batches;
+            this.ev = new ProfileEvaluator(Definitions.parseValid(document(set)), 90L * 86_400_000, true);
+            this.source = new BenchBatches(users, batches, 1_780_000_000_000L, 30L * 86_400_000, 11);
+        }
+
+        /** Takes up to {@code n} more batches; returns the nanoseconds they took. */
+        public long next(int n) {
+            long start = System.nanoTime();
+            for (int stop = Math.min(batches, done + n); done < stop; done++) {
+                step(source.next(), done >= batches / 2);
+            }
+            return System.nanoTime() - start;
+        }
+
+        private void step(byte[] payload, boolean measure) {
             long t0 = System.nanoTime();
             Batch batch = BatchParser.parse(payload, null).batch();
             long now = batch.batchTime;
@@ -130,14 +155,19 @@ public final class StepBench {
                 nanos[5] += t6 - t5;
             }
         }
-        long total = Arrays.stream(nanos).sum();
-        int[] sizes = state.values().stream().mapToInt(v -> v.length).sorted().toArray();
-        StringBuilder row = new StringBuilder("| " + set + " | " + us(total, measured));
-        for (long n : nanos) {
-            row.append(" | ").append(us(n, measured));
+
+        /** The table row of the measured batches. */
+        public String row() {
+            long total = Arrays.stream(nanos).sum();
+            int[] sizes = state.values().stream().mapToInt(v -> v.length).sorted().toArray();
+            StringBuilder row = new StringBuilder("| " + set + " | " + us(total, measured));
+            for (long n : nanos) {
+                row.append(" | ").append(us(n, measured));
+            }
+            return row.append(String.format(" | %.2f | %.2f | %.0f | %d |", instants / (double) measured,
+                    deltas / (double) measured, Arrays.stream(sizes).average().orElse(0),
+                    sizes[(int) (sizes.length * 0.99)])).toString();
         }
-        return row.append(String.format(" | %.2f | %.2f | %.0f | %d |", instants / (double) measured, deltas / (double) measured,
-                Arrays.stream(sizes).average().orElse(0), sizes[(int) (sizes.length * 0.99)])).toString();
     }
 
     private static String us(long nanos, int n) {
