@@ -17,6 +17,14 @@ public final class Memberships {
     private int[] seqs = NO_IDS;
     private long[] since = NO_TIMES;
     private int size;
+    /**
+     * Where each entry's bytes lie in the stored profile it was decoded from ({@link #stored}),
+     * -1 for an entry added or changed since: an entry unchanged after an unchanged one is written
+     * back as those bytes (see {@link ProfileCodec}). Null when nothing was decoded.
+     */
+    private int[] storedAt;
+    private int[] storedLength;
+    private byte[] stored;
 
     public int size() {
         return size;
@@ -73,11 +81,18 @@ public final class Memberships {
             System.arraycopy(ids, i, ids, i + 1, size - i);
             System.arraycopy(seqs, i, seqs, i + 1, size - i);
             System.arraycopy(since, i, since, i + 1, size - i);
+            if (storedAt != null) {
+                System.arraycopy(storedAt, i, storedAt, i + 1, size - i);
+                System.arraycopy(storedLength, i, storedLength, i + 1, size - i);
+            }
             ids[i] = audience;
             size++;
         }
         seqs[i] = seq;
         since[i] = at;
+        if (storedAt != null) {
+            storedAt[i] = -1;
+        }
     }
 
     /** The i-th audience in ascending order of id. */
@@ -113,12 +128,57 @@ public final class Memberships {
         size++;
     }
 
+    /**
+     * Appends, as {@link #append}, an entry decoded from {@code length} bytes at {@code at} of
+     * {@code data}, the stored profile.
+     */
+    void appendStored(int audience, int seq, long time, byte[] data, int at, int length) {
+        if (storedAt == null) {
+            stored = data;
+            storedAt = new int[ids.length];
+            storedLength = new int[ids.length];
+        }
+        boolean inOrder = size == 0 || audience > ids[size - 1];
+        append(audience, seq, time);
+        if (inOrder && data == stored) {
+            storedAt[size - 1] = at;
+            storedLength[size - 1] = length;
+        }
+    }
+
+    /**
+     * Whether the i-th entry would be written as the bytes it was read from: it and the one before
+     * it are unchanged and were stored next to each other (so the difference of their ids is as
+     * stored; nothing removes an entry today, but one that did would break that), and the one
+     * before has a time (so the difference of their times is as stored).
+     */
+    boolean writtenAsStored(int i) {
+        return storedAt != null && i > 0 && storedAt[i] >= 0 && storedAt[i - 1] >= 0
+                && storedAt[i - 1] + storedLength[i - 1] == storedAt[i] && since[i - 1] != UserProfile.UNKNOWN;
+    }
+
+    byte[] stored() {
+        return stored;
+    }
+
+    int storedAt(int i) {
+        return storedAt[i];
+    }
+
+    int storedEnd(int i) {
+        return storedAt[i] + storedLength[i];
+    }
+
     /** Room for {@code n} audiences before any growth (decoding knows the count). */
     void reserve(int n) {
         if (n > ids.length) {
             ids = Arrays.copyOf(ids, n);
             seqs = Arrays.copyOf(seqs, n);
             since = Arrays.copyOf(since, n);
+            if (storedAt != null) {
+                storedAt = Arrays.copyOf(storedAt, n);
+                storedLength = Arrays.copyOf(storedLength, n);
+            }
         }
     }
 

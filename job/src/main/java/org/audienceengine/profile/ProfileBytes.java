@@ -193,6 +193,10 @@ final class ProfileBytes {
             return buf[pos++] & 0xff;
         }
 
+        int position() {
+            return pos;
+        }
+
         long varlong() {
             byte first = buf[pos];
             if (first >= 0) {

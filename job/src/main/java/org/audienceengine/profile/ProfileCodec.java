@@ -8,7 +8,8 @@ import java.util.Map;
  * decimals as an unscaled long and a scale when they fit (as nearly all amounts do), a plain
  * array instead of streams. A series is written as its bucket numbers, then the length of its
  * counts and aggregates, then those: a decoded profile leaves them packed until they are used
- * ({@link BucketSeries}), and writes an untouched series back as the bytes it read. The first
+ * ({@link BucketSeries}), and writes an untouched series back as the bytes it read (and so the
+ * memberships a step left as they were, see {@link Memberships#writtenAsStored}). The first
  * byte is a format version; versions 1 to 6 are still read (1 to 3 by {@link ProfileCodecV3}) so
  * that savepoints of earlier releases stay restorable.
  */
@@ -88,6 +89,19 @@ public final class ProfileCodec {
         long previousId = 0;
         long previousSince = p.lastBatchAt;
         for (int i = 0; i < m.size(); i++) {
+            if (m.writtenAsStored(i)) {
+                // A run of entries the step left as they were read: their bytes as they are.
+                int last = i;
+                while (last + 1 < m.size() && m.writtenAsStored(last + 1)) {
+                    last++;
+                }
+                out.copy(m.stored(), m.storedAt(i), m.storedEnd(last) - m.storedAt(i));
+                previousId = m.audienceAt(last);
+                // The run's entries each follow one with a time: its last has one, or the one before.
+                previousSince = m.sinceAt(last) != UserProfile.UNKNOWN ? m.sinceAt(last) : m.sinceAt(last - 1);
+                i = last;
+                continue;
+            }
             out.zigzag(m.audienceAt(i) - previousId);
             previousId = m.audienceAt(i);
             out.varlong(m.seqAt(i) & 0xffffffffL);
@@ -148,6 +162,7 @@ public final class ProfileCodec {
             long previousId = 0;
             long previousSince = p.lastBatchAt;
             for (int i = memberships; i > 0; i--) {
+                int start = in.position();
                 int audience = (int) (previousId + in.zigzag());
                 previousId = audience;
                 int seq = in.count();
@@ -155,7 +170,7 @@ public final class ProfileCodec {
                 if (since != UserProfile.UNKNOWN) {
                     previousSince = since;
                 }
-                p.memberships.append(audience, seq, since);
+                p.memberships.appendStored(audience, seq, since, data, start, in.position() - start);
             }
         } else {
             for (int i = memberships; i > 0; i--) {
