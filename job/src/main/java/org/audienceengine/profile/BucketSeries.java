@@ -205,9 +205,6 @@ public final class BucketSeries {
             return;
         }
         int keep = ceilingIndex(q + 1);
-        if (keep == 0) {
-            return;
-        }
         if (counts == null) {
             unpack();
         }

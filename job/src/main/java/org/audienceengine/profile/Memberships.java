@@ -128,19 +128,18 @@ public final class Memberships {
         size++;
     }
 
-    /**
-     * Appends, as {@link #append}, an entry decoded from {@code length} bytes at {@code at} of
-     * {@code data}, the stored profile.
-     */
-    void appendStored(int audience, int seq, long time, byte[] data, int at, int length) {
-        if (storedAt == null) {
-            stored = data;
-            storedAt = new int[ids.length];
-            storedLength = new int[ids.length];
-        }
+    /** Before entries are decoded from {@code data}, the stored profile (see {@link #appendStored}). */
+    void readFrom(byte[] data) {
+        stored = data;
+        storedAt = new int[ids.length];
+        storedLength = new int[ids.length];
+    }
+
+    /** Appends, as {@link #append}, an entry decoded from {@code length} bytes at {@code at} of the stored profile. */
+    void appendStored(int audience, int seq, long time, int at, int length) {
         boolean inOrder = size == 0 || audience > ids[size - 1];
         append(audience, seq, time);
-        if (inOrder && data == stored) {
+        if (inOrder) {
             storedAt[size - 1] = at;
             storedLength[size - 1] = length;
         }

@@ -161,6 +161,7 @@ public final class ProfileCodec {
         if (version >= WITH_RELATIVE_SINCE) {
             long previousId = 0;
             long previousSince = p.lastBatchAt;
+            p.memberships.readFrom(data);
             for (int i = memberships; i > 0; i--) {
                 int start = in.position();
                 int audience = (int) (previousId + in.zigzag());
@@ -170,7 +171,7 @@ public final class ProfileCodec {
                 if (since != UserProfile.UNKNOWN) {
                     previousSince = since;
                 }
-                p.memberships.appendStored(audience, seq, since, data, start, in.position() - start);
+                p.memberships.appendStored(audience, seq, since, start, in.position() - start);
             }
         } else {
             for (int i = memberships; i > 0; i--) {

@@ -34,8 +34,9 @@ import java.util.function.UnaryOperator;
  * engine is evaluation alone. Per batch: the Jackson parse; a link per user identity to an index
  * keyed by the identity's hash, one value read and a write when the mpid changed (erasure by
  * identity, deltas.md); per user a value of the engine's mean profile size read and written
- * ({@link #PROFILE_BYTES} at 100 audiences, more with more audiences), and a processing-time timer, armed and moved no more often than the engine does
- * (leaving on time, audiences.md); and as many records to Kafka, exactly once, of the engine's
+ * ({@link #PROFILE_BYTES} at 100 audiences, more with more audiences), and a processing-time
+ * timer, armed and moved no more often than the engine does (leaving on time, audiences.md);
+ * and as many records to Kafka, exactly once, of the engine's
  * mean delta size as the engine wrote per batch in the run before it.
  */
 final class IoMatchedPipeline {

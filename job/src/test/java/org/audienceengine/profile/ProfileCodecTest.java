@@ -276,6 +276,37 @@ class ProfileCodecTest {
     }
 
     /**
+     * Memberships read from a profile of the previous release and then changed are written as a
+     * profile built from nothing writes them: the entries copied as they were read (here 40 and
+     * 41, after 3, which a delta changed) keep their bytes, and the first reads the new batch time.
+     */
+    @Test
+    void membershipsReadFromFormatSevenAndChangedAreWrittenAsFromNothing() {
+        Bytes b = withoutFieldsOrSeries(7, 5_000);
+        // Audiences 3, 40 and 41, each since 190, as differences.
+        b.varlong(3).zigzag(3).varlong(1).zigzag(-10).zigzag(37).varlong(2).zigzag(0).zigzag(1).varlong(1).zigzag(0);
+        b.varlong(0).varlong(0).varlong(2);
+
+        UserProfile read = ProfileCodec.decode(b.bytes());
+        read.memberships.advance(3, false, 250);
+        read.lastBatchAt = 260;
+        UserProfile fresh = ProfileCodec.decode(ProfileCodec.encode(read));
+        UserProfile built = new UserProfile();
+        built.createdAt = fresh.createdAt;
+        built.lastBatchAt = fresh.lastBatchAt;
+        built.firstSeenAt = fresh.firstSeenAt;
+        built.timerAt = fresh.timerAt;
+        built.environment = fresh.environment;
+        built.definitionsEpoch = fresh.definitionsEpoch;
+        built.memberships.put(3, 2, 250);
+        built.memberships.put(40, 2, 190);
+        built.memberships.put(41, 1, 190);
+
+        assertThat(ProfileCodec.encode(read)).isEqualTo(ProfileCodec.encode(built));
+        assertThat(fresh.memberships).isEqualTo(built.memberships);
+    }
+
+    /**
      * A profile of format 6 or later up to its memberships: created at 100, last batch at 200,
      * first seen at 150, in production, with no identities, device info, attributes, consent,
      * location or series.
