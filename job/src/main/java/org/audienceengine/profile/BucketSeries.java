@@ -14,15 +14,18 @@ import java.util.Arrays;
  * past the double range (1e400) would become Infinity. 34 significant digits bound the cost of
  * each value.
  *
- * <p>A series read back from state starts <em>packed</em>: its bucket numbers are decoded (the
- * timer and window-edge checks read only those) but its counts and aggregates stay as the bytes
- * they were stored as, until something reads or changes them. A batch touches a few of a user's
- * series; the others are written back byte for byte (see {@link ProfileCodec}).
+ * <p>A series read back from state starts <em>packed</em>: its counts and aggregates stay as the
+ * bytes they were stored as until something reads or changes them, and so do its bucket numbers
+ * but the first (a prune asks only whether the first bucket left its windows; the window-edge
+ * walks and evaluation decode them all). A batch touches a few of a user's series; the others are
+ * written back byte for byte (see {@link ProfileCodec}).
  */
 public final class BucketSeries {
     public static final MathContext PRECISION = MathContext.DECIMAL128;
 
+    /** Null while the bucket numbers are still packed ({@link #first} and {@link #size} are known). */
     private long[] buckets;
+    private long first;
     private long[] counts;
     private long[] numericCounts;
     /** Null until a numeric value arrives; then per bucket null while its numeric count is 0. */
@@ -36,6 +39,9 @@ public final class BucketSeries {
     private int packedLength;
     /** While packed: where the stored series begins (its bucket numbers, then the payload's length). */
     private int storedAt;
+    /** While the bucket numbers are packed: the stored series (even once its payload is unpacked), and where they begin. */
+    private byte[] stored;
+    private int numbersAt;
 
     public BucketSeries() {
         this(2);
@@ -48,13 +54,17 @@ public final class BucketSeries {
     }
 
     /**
-     * A series whose first {@code size} buckets are known and whose payload is still in
-     * {@code data}; the series as stored spans {@code storedAt} to the payload's end.
+     * A series of {@code size} buckets, the first of them {@code first}, whose bucket numbers are
+     * still in {@code data} from {@code numbersAt} and its payload from {@code at}; the series as
+     * stored spans {@code storedAt} to the payload's end.
      */
-    static BucketSeries packed(long[] buckets, int size, byte[] data, int storedAt, int at, int length) {
+    static BucketSeries packed(int size, long first, byte[] data, int storedAt, int numbersAt, int at, int length) {
         BucketSeries s = new BucketSeries(0);
-        s.buckets = buckets;
+        s.buckets = null;
+        s.first = first;
         s.size = size;
+        s.stored = data;
+        s.numbersAt = numbersAt;
         s.counts = null;
         s.numericCounts = null;
         s.packed = data;
@@ -66,6 +76,11 @@ public final class BucketSeries {
 
     boolean isPacked() {
         return counts == null;
+    }
+
+    /** Whether the bucket numbers, but the first, are still as stored. */
+    boolean numbersPacked() {
+        return buckets == null;
     }
 
     byte[] packedData() {
@@ -88,8 +103,17 @@ public final class BucketSeries {
         return storedAt;
     }
 
+    /** Decodes the bucket numbers, when something first needs more than the first of them. */
+    private long[] numbers() {
+        if (buckets == null) {
+            buckets = ProfileBytes.In.bucketNumbers(stored, numbersAt, size);
+            stored = null;
+        }
+        return buckets;
+    }
+
     private void unpack() {
-        int capacity = buckets.length;
+        int capacity = numbers().length;
         counts = new long[capacity];
         numericCounts = new long[capacity];
         ProfileCodec.unpack(this, packed, packedAt);
@@ -121,7 +145,7 @@ public final class BucketSeries {
     }
 
     public long bucket(int i) {
-        return buckets[i];
+        return numbers()[i];
     }
 
     public long count(int i) {
@@ -161,7 +185,7 @@ public final class BucketSeries {
 
     /** The index of the first bucket ≥ q (size when there is none). */
     public int ceilingIndex(long q) {
-        int i = Arrays.binarySearch(buckets, 0, size, q);
+        int i = Arrays.binarySearch(numbers(), 0, size, q);
         return i >= 0 ? i : -i - 1;
     }
 
@@ -201,7 +225,7 @@ public final class BucketSeries {
     /** Drops every bucket ≤ q. */
     public void dropThrough(long q) {
         // Most prunes find nothing old enough to drop: the first bucket says so without a search.
-        if (size == 0 || buckets[0] > q) {
+        if (size == 0 || (buckets == null ? first : buckets[0]) > q) {
             return;
         }
         int keep = ceilingIndex(q + 1);

@@ -283,16 +283,30 @@ final class ProfileBytes {
         BucketSeries packedBuckets() {
             int start = pos;
             int size = count();
+            int numbersAt = pos;
+            // The first bucket is read, the others passed over: a batch decodes few of them.
+            long first = size == 0 ? 0 : zigzag();
+            for (int left = size - 1; left > 0; pos++) {
+                if (buf[pos] >= 0) {
+                    left--;
+                }
+            }
+            int length = count();
+            BucketSeries s = BucketSeries.packed(size, first, buf, start, numbersAt, pos, length);
+            pos += length;
+            return s;
+        }
+
+        /** The {@code size} bucket numbers written from {@code at} (the first, then the gaps). */
+        static long[] bucketNumbers(byte[] data, int at, int size) {
+            In in = new In(data, at);
             long[] buckets = new long[Math.max(1, size)];
             long q = 0;
             for (int i = 0; i < size; i++) {
-                q += zigzag();
+                q += in.zigzag();
                 buckets[i] = q;
             }
-            int length = count();
-            BucketSeries s = BucketSeries.packed(buckets, size, buf, start, pos, length);
-            pos += length;
-            return s;
+            return buckets;
         }
 
         /** Format 4: each bucket's number, counts and aggregates together. */

@@ -16,8 +16,10 @@ import java.util.List;
  * percent apart. Prints each build's step split over the measured half and, per chunk of it, the
  * time of B over the time of A.
  *
- * <p>{@code bench/run ab DIR_A DIR_B [USERS] [BATCHES] [AUDIENCES]}: each DIR holds a build's
- * {@code classes/} and {@code test-classes/} (as {@code job/target} does).
+ * <p>{@code bench/run ab DIR_A DIR_B [USERS] [BATCHES] [AUDIENCES] [live]}: each DIR holds a build's
+ * {@code classes/} and {@code test-classes/} (as {@code job/target} does); {@code live} evaluates at
+ * the live job's clock instead of the batch times (see {@link StepBench}), and needs both builds'
+ * {@code test-classes/} to have it.
  */
 public final class StepAB {
     private static final int CHUNK = 10_000;
@@ -26,13 +28,14 @@ public final class StepAB {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: StepAB DIR_A DIR_B [USERS] [BATCHES] [AUDIENCES]");
+            throw new IllegalArgumentException("usage: StepAB DIR_A DIR_B [USERS] [BATCHES] [AUDIENCES] [live]");
         }
         int users = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         int batches = args.length > 3 ? Integer.parseInt(args[3]) : 400_000;
         String set = args.length > 4 ? args[4] : "100";
-        Run a = new Run(Path.of(args[0]), users, batches, set);
-        Run b = new Run(Path.of(args[1]), users, batches, set);
+        boolean live = args.length > 5 && args[5].equals("live");
+        Run a = new Run(Path.of(args[0]), users, batches, set, live);
+        Run b = new Run(Path.of(args[1]), users, batches, set, live);
         List<Double> ratios = new ArrayList<>();
         for (int done = 0, k = 0; done < batches; done += CHUNK, k++) {
             // A B, then B A: neither build always runs first.
@@ -66,9 +69,11 @@ public final class StepAB {
         private final Method next;
         private final Method row;
 
-        Run(Path build, int users, int batches, String set) throws Exception {
+        Run(Path build, int users, int batches, String set, boolean live) throws Exception {
             Class<?> type = new BuildLoader(build).loadClass("org.audienceengine.bench.StepBench$Steps");
-            steps = type.getConstructor(int.class, int.class, String.class).newInstance(users, batches, set);
+            steps = live
+                    ? type.getConstructor(int.class, int.class, String.class, boolean.class).newInstance(users, batches, set, true)
+                    : type.getConstructor(int.class, int.class, String.class).newInstance(users, batches, set);
             next = type.getMethod("next", int.class);
             row = type.getMethod("row");
         }

@@ -25,7 +25,11 @@ import java.util.Map;
  * the profile values in a plain map instead of RocksDB. For profiling and for the split of the
  * cost by step; the throughput figures come from {@link ThroughputBench}.
  *
- * <p>{@code bench/run steps [USERS] [BATCHES] [AUDIENCES,...]}; {@code bench/RESULTS.md} has the figures.
+ * <p>{@code bench/run steps [USERS] [BATCHES] [AUDIENCES,...] [live]}; {@code bench/RESULTS.md} has the
+ * figures. Each batch is evaluated at its batch time, a month of them, as replay and the job in
+ * event time do, so most batches catch up on window edges first; with {@code live}, at a clock
+ * that starts after the last batch time and advances as the live job's does in processing time
+ * at 20,000 batches/s, so that few edges pass during the run and the steps are the live job's.
  */
 public final class StepBench {
     private StepBench() {}
@@ -34,11 +38,12 @@ public final class StepBench {
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int batches = args.length > 1 ? Integer.parseInt(args[1]) : 400_000;
         String[] sets = args.length > 2 ? args[2].split(",") : new String[] {"19", "100", "1000"};
+        boolean live = args.length > 3 && args[3].equals("live");
         System.out.println("| audiences | µs/batch | parse | load | timers | apply + evaluate | next instant | store "
                 + "| catch-ups/batch | deltas/batch | bytes/user mean | bytes/user p99 |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String set : sets) {
-            System.out.println(run(users, batches, set));
+            System.out.println(run(users, batches, set, live));
         }
     }
 
@@ -68,8 +73,8 @@ public final class StepBench {
         return BenchAudiences.document(count, parts.length > 1 ? Integer.parseInt(parts[1]) : count, 7);
     }
 
-    static String run(int users, int batches, String set) throws Exception {
-        Steps steps = new Steps(users, batches, set);
+    static String run(int users, int batches, String set, boolean live) throws Exception {
+        Steps steps = new Steps(users, batches, set, live);
         steps.next(batches);
         return steps.row();
     }
@@ -79,7 +84,10 @@ public final class StepBench {
      * {@link StepAB} can alternate two builds' runs in one process. The second half is measured.
      */
     public static final class Steps {
+        private static final long END = 1_780_000_000_000L;
+        private static final int LIVE_BATCHES_PER_MS = 20;
         private final String set;
+        private final boolean live;
         private final int batches;
         private final ProfileEvaluator ev;
         private final BenchBatches source;
@@ -91,10 +99,15 @@ public final class StepBench {
         private int done;
 
         public Steps(int users, int batches, String set) throws Exception {
+            this(users, batches, set, false);
+        }
+
+        public Steps(int users, int batches, String set, boolean live) throws Exception {
             this.set = set;
+            this.live = live;
             this.batches = batches;
             this.ev = new ProfileEvaluator(Definitions.parseValid(document(set)), 90L * 86_400_000, true);
-            this.source = new BenchBatches(users, batches, 1_780_000_000_000L, 30L * 86_400_000, 11);
+            this.source = new BenchBatches(users, batches, END, 30L * 86_400_000, 11);
         }
 
         /** Takes up to {@code n} more batches; returns the nanoseconds they took. */
@@ -109,7 +122,7 @@ public final class StepBench {
         private void step(byte[] payload, boolean measure) {
             long t0 = System.nanoTime();
             Batch batch = BatchParser.parse(payload, null).batch();
-            long now = batch.batchTime;
+            long now = live ? END + done / LIVE_BATCHES_PER_MS : batch.batchTime;
             long t1 = System.nanoTime();
             byte[] stored = state.get(batch.mpid);
             UserProfile p = stored == null ? null : ProfileCodec.decode(stored);

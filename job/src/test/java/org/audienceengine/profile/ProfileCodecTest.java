@@ -155,6 +155,49 @@ class ProfileCodecTest {
         assertThat(again.memberships).isEqualTo(p.memberships);
     }
 
+    @Test
+    void bucketNumbersAreDecodedOnlyWhenMoreThanTheFirstIsAsked() {
+        UserProfile p = profile();
+        // Gaps of one, two and three varint bytes, so that passing over them must count bytes right.
+        BucketSeries wide = new BucketSeries();
+        for (long q : new long[] {5, 6, 300, 100_000, 100_001}) {
+            wide.add(q, new BigDecimal("1.5"));
+        }
+        BucketSeries next = new BucketSeries();
+        next.add(70_000, null);
+        next.add(70_200, null);
+        BucketSeries single = new BucketSeries();
+        single.add(40, null);
+        p.series.put(1L, wide);
+        p.series.put(2L, next);
+        p.series.put(3L, single);
+        byte[] stored = ProfileCodec.encode(p);
+
+        UserProfile read = ProfileCodec.decode(stored);
+        BucketSeries w = read.series.get(1L);
+        assertThat(w.size()).isEqualTo(5);
+        // A prune that drops nothing reads only the first bucket.
+        w.dropThrough(4);
+        assertThat(w.numbersPacked()).isTrue();
+        assertThat(read.series.get(2L).numbersPacked()).isTrue();
+        assertThat(ProfileCodec.encode(read)).isEqualTo(stored);
+
+        BucketSeries n = read.series.get(2L);
+        assertThat(n.bucket(1)).isEqualTo(70_200);
+        assertThat(n.bucket(0)).isEqualTo(70_000);
+        assertThat(n.isPacked()).isTrue();
+        assertThat(read.series.get(3L).ceilingIndex(41)).isEqualTo(1);
+        w.dropThrough(300);
+        assertThat(w.size()).isEqualTo(2);
+        assertThat(w.bucket(0)).isEqualTo(100_000);
+        assertThat(w.sum(1)).isEqualTo(new BigDecimal("1.5"));
+        UserProfile again = ProfileCodec.decode(ProfileCodec.encode(read));
+        assertThat(again.series.get(1L).bucket(1)).isEqualTo(100_001);
+        assertThat(again.series.get(1L).count(0)).isEqualTo(1);
+        assertThat(again.series.get(2L).bucket(1)).isEqualTo(70_200);
+        assertThat(again.series.get(3L).bucket(0)).isEqualTo(40);
+    }
+
     /** Format 4 (the previous release) kept each bucket's number and payload together. */
     @Test
     void readsFormatFour() {
