@@ -8,6 +8,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What each audience reads, indexed the other way round: from an input (an event series, a user
@@ -53,6 +54,8 @@ public final class AudienceInputs {
     private final Map<Window, BitSet> byFirstSeenWindow = new HashMap<>();
     /** Per audience position: the positions of the nested audiences that refer to it. */
     private final BitSet[] dependants;
+    /** The positions of the audiences that a nested audience refers to (few of them). */
+    private final int[] referenced;
 
     public AudienceInputs(List<Audience> inEvaluationOrder) {
         size = inEvaluationOrder.size();
@@ -76,6 +79,7 @@ public final class AudienceInputs {
                 }
             }
         }
+        referenced = IntStream.range(0, size).filter(i -> !dependants[i].isEmpty()).toArray();
     }
 
     public int size() {
@@ -115,13 +119,21 @@ public final class AudienceInputs {
         }
     }
 
-    /** Adds the nested audiences that refer to any audience already marked. */
+    /**
+     * Adds the nested audiences that refer to any audience already marked. Nesting is one level
+     * deep (audiences.md), so one pass over the referenced audiences finds them all.
+     */
     public void addDependants(BitSet affected) {
-        BitSet nested = new BitSet();
-        for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
-            nested.or(dependants[i]);
+        BitSet nested = null;
+        for (int i : referenced) {
+            if (affected.get(i)) {
+                nested = nested == null ? new BitSet(size) : nested;
+                nested.or(dependants[i]);
+            }
         }
-        affected.or(nested);
+        if (nested != null) {
+            affected.or(nested);
+        }
     }
 
     private void collect(Condition c, int position) {

@@ -30,18 +30,17 @@ public final class ProfileCodec {
 
     private ProfileCodec() {}
 
-    /** About the encoded size, so that the buffer is seldom grown (a copy each time). */
-    private static int sizeEstimate(UserProfile p) {
-        int n = 128 + 6 * p.memberships.size() + 24 * (p.attributes.size() + p.identities.size() + p.deviceInfo.size());
-        for (int i = 0; i < p.series.size(); i++) {
-            BucketSeries s = p.series.valueAt(i);
-            n += 16 + 3 * s.size() + (s.isPacked() ? s.packedLength() : 12 * s.size());
-        }
-        return n;
-    }
+    /**
+     * Each thread's buffers for a profile and for a series' payload, kept from one encode to the
+     * next: a fresh buffer per batch was allocated and cleared for bytes that are copied out anyway.
+     * Each grows to the largest profile its thread has written.
+     */
+    private static final ThreadLocal<ProfileBytes.Out[]> BUFFERS =
+            ThreadLocal.withInitial(() -> new ProfileBytes.Out[] {new ProfileBytes.Out(1024), new ProfileBytes.Out(64)});
 
     public static byte[] encode(UserProfile p) {
-        ProfileBytes.Out out = new ProfileBytes.Out(sizeEstimate(p));
+        ProfileBytes.Out[] buffers = BUFFERS.get();
+        ProfileBytes.Out out = buffers[0].reset();
         out.write(VERSION);
         out.zigzag(p.createdAt);
         out.zigzag(p.lastBatchAt);
@@ -69,7 +68,6 @@ public final class ProfileCodec {
             out.zigzag(p.locationAt);
         }
         out.varlong(p.series.size());
-        ProfileBytes.Out payload = null;
         for (int i = 0; i < p.series.size(); i++) {
             out.fixed(p.series.keyAt(i));
             BucketSeries series = p.series.valueAt(i);
@@ -79,7 +77,7 @@ public final class ProfileCodec {
                 out.copy(series.packedData(), from, series.packedAt() + series.packedLength() - from);
             } else {
                 out.bucketNumbers(series);
-                payload = payload == null ? new ProfileBytes.Out(64) : payload.reset();
+                ProfileBytes.Out payload = buffers[1].reset();
                 payload.payload(series);
                 out.lengthAndBytes(payload);
             }
@@ -152,7 +150,10 @@ public final class ProfileCodec {
             p.longitude = Double.longBitsToDouble(in.fixed());
             p.locationAt = in.zigzag();
         }
-        for (int i = in.count(); i > 0; i--) {
+        int series = in.count();
+        // Room for a few more, as for memberships below.
+        p.series.reserve(series + 4);
+        for (int i = series; i > 0; i--) {
             p.series.put(in.fixed(), version == INTERLEAVED_SERIES ? in.interleavedBuckets() : in.packedBuckets());
         }
         int memberships = in.count();

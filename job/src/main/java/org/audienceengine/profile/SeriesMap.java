@@ -25,6 +25,14 @@ public final class SeriesMap {
         return size == 0;
     }
 
+    /** Room for {@code n} series, so that a decode fills the arrays without growing them. */
+    public void reserve(int n) {
+        if (n > keys.length) {
+            keys = Arrays.copyOf(keys, n);
+            values = Arrays.copyOf(values, n);
+        }
+    }
+
     /** The series with this key, or null. */
     public BucketSeries get(long key) {
         int i = indexOf(key);
