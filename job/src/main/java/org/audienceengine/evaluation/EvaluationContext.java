@@ -8,8 +8,8 @@ import java.util.BitSet;
 
 /** What a condition is evaluated against: a profile at time T, with this update's memberships. */
 public final class EvaluationContext {
-    public final UserProfile profile;
-    public final long at;
+    public UserProfile profile;
+    public long at;
     private final AudienceSet set;
     /** Memberships decided so far in this evaluation, by evaluation position (non-nested audiences come first). */
     private final BitSet decided;
@@ -31,11 +31,19 @@ public final class EvaluationContext {
         this.members = new BitSet(set.inEvaluationOrder().size());
     }
 
+    /** Starts a new evaluation of {@code profile} at {@code at}, with nothing decided. */
+    void reset(UserProfile profile, long at) {
+        this.profile = profile;
+        this.at = at;
+        decided.clear();
+        members.clear();
+    }
+
     /** Records the membership this evaluation decided for the audience at {@code position}. */
     void decide(int position, boolean member) {
         decided.set(position);
         if (member) {
-            // Each position is decided once, on a fresh set: clearing would only cost.
+            // Each position is decided once, on a cleared set: clearing here would only cost.
             members.set(position);
         }
     }

@@ -32,6 +32,14 @@ public final class ProfileEvaluator {
     private final BatchReach reach;
     /** The aggregates of the evaluation under way, shared by the audiences over the same ones. */
     private final AggregateMemo memo;
+    /**
+     * The evaluation under way and its verdicts by position, kept from one evaluation to the next
+     * (one is read before the next starts): with hundreds of audiences, a fresh context and
+     * array per evaluation were a good part of what a batch allocated. Only the affected
+     * positions of the verdicts are ever read.
+     */
+    private EvaluationContext context;
+    private boolean[] evaluated;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /**
@@ -52,7 +60,7 @@ public final class ProfileEvaluator {
         this.identityTypesUsed = identityTypesUsed;
         this.memo = new AggregateMemo(set.aggregateSlots());
         List<Audience> audiences = set.inEvaluationOrder();
-        this.reach = new BatchReach(set.inputs(), audiences, evaluate(newProfile(0), 0, allOf(audiences.size())));
+        this.reach = new BatchReach(set.inputs(), audiences, evaluate(newProfile(0), 0, allOf(audiences.size())).clone());
     }
 
     public AudienceSet audiences() {
@@ -351,7 +359,7 @@ public final class ProfileEvaluator {
 
     /** Every audience's membership at T as the job would decide it, in evaluation order; the profile is left as it is. */
     public boolean[] memberships(UserProfile p, long at) {
-        return evaluate(p, at, allOf(set.inEvaluationOrder().size()));
+        return evaluate(p, at, allOf(set.inEvaluationOrder().size())).clone();
     }
 
     /**
@@ -360,9 +368,13 @@ public final class ProfileEvaluator {
      */
     private boolean[] evaluate(UserProfile p, long at, BitSet affected) {
         memo.next();
-        EvaluationContext context = new EvaluationContext(p, at, set, memo);
         List<Audience> audiences = set.inEvaluationOrder();
-        boolean[] result = new boolean[audiences.size()];
+        if (context == null) {
+            context = new EvaluationContext(p, at, set, memo);
+            evaluated = new boolean[audiences.size()];
+        }
+        context.reset(p, at);
+        boolean[] result = evaluated;
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {
             Audience a = audiences.get(i);
             result[i] = a.enabled() && a.criteria().test(context);

@@ -90,6 +90,14 @@ final class ProfileBytes {
         }
 
         void decimal(BigDecimal d) {
+            if (d.precision() <= 18) {
+                // The unscaled value fits a long (below 2^62, as the test below asks): reached
+                // without the BigInteger that unscaledValue() makes, for nearly every amount.
+                write(COMPACT);
+                zigzag(d.scale());
+                zigzag(d.scaleByPowerOfTen(d.scale()).longValueExact());
+                return;
+            }
             BigInteger unscaled = d.unscaledValue();
             if (unscaled.bitLength() < 63) {
                 write(COMPACT);

@@ -97,6 +97,21 @@ class ProfileCodecTest {
     }
 
     @Test
+    void decimalsKeepValueAndScaleAroundTheLongBoundary() {
+        String[] values = {"0", "0.000", "-1.5E+3", "12.50", "999999999999999999", "-999999999999999.999",
+            "1000000000000000000", "4611686018427387903", "4611686018427387904", "9223372036854775808",
+            "-123456789012345678901234567890.5", "1E-400"};
+        for (String text : values) {
+            UserProfile p = profile();
+            p.attributes.clear();
+            p.attributes.put("v", new BigDecimal(text));
+            BigDecimal back = (BigDecimal) ProfileCodec.decode(ProfileCodec.encode(p)).attributes.get("v");
+            assertThat(back).as(text).isEqualTo(new BigDecimal(text));
+            assertThat(back.scale()).as(text).isEqualTo(new BigDecimal(text).scale());
+        }
+    }
+
+    @Test
     void bucketNumbersAreDecodedOnlyWhenMoreThanTheFirstIsAsked() {
         UserProfile p = profile();
         // Gaps of one, two and three varint bytes, so that passing over them must count bytes right.
