@@ -18,14 +18,14 @@ import java.util.Map;
  */
 final class UpcomingEdges {
     private final AudienceSet set;
-    private long[] instants = new long[32];
-    private long[] series = new long[32];
+    private long[] instants;
+    private long[] series;
     /**
      * What the edge changes: the window (in buckets) a bucket leaves, {@link #ENTERING} for a
      * bucket entering them all, or {@link #FIRST_SEEN} for the first-seen input (with the index
      * of its window in the set's first-seen windows in place of a series key).
      */
-    private long[] change = new long[32];
+    private long[] change;
     private static final long ENTERING = 0;
     private static final long FIRST_SEEN = -1;
     private int size;
@@ -36,6 +36,11 @@ final class UpcomingEdges {
     private UpcomingEdges(AudienceSet set, int limit) {
         this.set = set;
         this.distinct = new long[limit];
+        // Sized by the instants wanted (a batch asks one of the series it touched): a few edges each.
+        int capacity = Math.max(4, 4 * limit);
+        instants = new long[capacity];
+        series = new long[capacity];
+        change = new long[capacity];
     }
 
     /** The first edge after {@code at} of the first {@code n} series of {@code keys} (Long.MAX_VALUE: none). */
