@@ -8,8 +8,9 @@ import java.util.BitSet;
 
 /** What a condition is evaluated against: a profile at time T, with this update's memberships. */
 public final class EvaluationContext {
-    public UserProfile profile;
-    public long at;
+    /** Set anew for each evaluation ({@link #reset}), so read only within this package. */
+    UserProfile profile;
+    long at;
     private final AudienceSet set;
     /** Memberships decided so far in this evaluation, by evaluation position (non-nested audiences come first). */
     private final BitSet decided;

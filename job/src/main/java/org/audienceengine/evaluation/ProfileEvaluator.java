@@ -38,8 +38,8 @@ public final class ProfileEvaluator {
      * array per evaluation were a good part of what a batch allocated. Only the affected
      * positions of the verdicts are ever read.
      */
-    private EvaluationContext context;
-    private boolean[] evaluated;
+    private final EvaluationContext context;
+    private final boolean[] evaluated;
     /** Edges evaluated ahead per schedule: bounds the work a batch does for its timer. */
     public static final int LOOKAHEAD = 8;
     /**
@@ -60,6 +60,8 @@ public final class ProfileEvaluator {
         this.identityTypesUsed = identityTypesUsed;
         this.memo = new AggregateMemo(set.aggregateSlots());
         List<Audience> audiences = set.inEvaluationOrder();
+        this.context = new EvaluationContext(newProfile(0), 0, set, memo);
+        this.evaluated = new boolean[audiences.size()];
         this.reach = new BatchReach(set.inputs(), audiences, evaluate(newProfile(0), 0, allOf(audiences.size())).clone());
     }
 
@@ -369,10 +371,6 @@ public final class ProfileEvaluator {
     private boolean[] evaluate(UserProfile p, long at, BitSet affected) {
         memo.next();
         List<Audience> audiences = set.inEvaluationOrder();
-        if (context == null) {
-            context = new EvaluationContext(p, at, set, memo);
-            evaluated = new boolean[audiences.size()];
-        }
         context.reset(p, at);
         boolean[] result = evaluated;
         for (int i = affected.nextSetBit(0); i >= 0; i = affected.nextSetBit(i + 1)) {

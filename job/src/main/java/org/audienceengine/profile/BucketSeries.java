@@ -39,9 +39,6 @@ public final class BucketSeries {
     private int packedLength;
     /** While packed: where the stored series begins (its bucket numbers, then the payload's length). */
     private int storedAt;
-    /** While the bucket numbers are packed: the stored series (even once its payload is unpacked), and where they begin. */
-    private byte[] stored;
-    private int numbersAt;
 
     public BucketSeries() {
         this(2);
@@ -54,17 +51,15 @@ public final class BucketSeries {
     }
 
     /**
-     * A series of {@code size} buckets, the first of them {@code first}, whose bucket numbers are
-     * still in {@code data} from {@code numbersAt} and its payload from {@code at}; the series as
-     * stored spans {@code storedAt} to the payload's end.
+     * A series of {@code size} buckets, the first of them {@code first}, whose bucket numbers and
+     * payload are still in {@code data}: the series as stored spans {@code storedAt} (its size,
+     * then its bucket numbers) to the payload's end; the payload begins at {@code at}.
      */
-    static BucketSeries packed(int size, long first, byte[] data, int storedAt, int numbersAt, int at, int length) {
+    static BucketSeries packed(int size, long first, byte[] data, int storedAt, int at, int length) {
         BucketSeries s = new BucketSeries(0);
         s.buckets = null;
         s.first = first;
         s.size = size;
-        s.stored = data;
-        s.numbersAt = numbersAt;
         s.counts = null;
         s.numericCounts = null;
         s.packed = data;
@@ -103,11 +98,13 @@ public final class BucketSeries {
         return storedAt;
     }
 
-    /** Decodes the bucket numbers, when something first needs more than the first of them. */
+    /**
+     * Decodes the bucket numbers, when something first needs more than the first of them. The
+     * payload is unpacked only after them, so the stored bytes are still at hand here.
+     */
     private long[] numbers() {
         if (buckets == null) {
-            buckets = ProfileBytes.In.bucketNumbers(stored, numbersAt, size);
-            stored = null;
+            buckets = ProfileBytes.In.bucketNumbers(packed, storedAt);
         }
         return buckets;
     }

@@ -90,23 +90,23 @@ final class ProfileBytes {
         }
 
         void decimal(BigDecimal d) {
+            long unscaled;
             if (d.precision() <= 18) {
-                // The unscaled value fits a long (below 2^62, as the test below asks): reached
-                // without the BigInteger that unscaledValue() makes, for nearly every amount.
-                write(COMPACT);
-                zigzag(d.scale());
-                zigzag(d.scaleByPowerOfTen(d.scale()).longValueExact());
-                return;
-            }
-            BigInteger unscaled = d.unscaledValue();
-            if (unscaled.bitLength() < 63) {
-                write(COMPACT);
-                zigzag(d.scale());
-                zigzag(unscaled.longValue());
+                // Below 10^18, so below 2^62 as the test below asks, and reached without the
+                // BigInteger that unscaledValue() makes: nearly every amount.
+                unscaled = d.scaleByPowerOfTen(d.scale()).longValueExact();
             } else {
-                write(TEXT);
-                string(d.toString());
+                BigInteger big = d.unscaledValue();
+                if (big.bitLength() >= 63) {
+                    write(TEXT);
+                    string(d.toString());
+                    return;
+                }
+                unscaled = big.longValue();
             }
+            write(COMPACT);
+            zigzag(d.scale());
+            zigzag(unscaled);
         }
 
         void value(Object value) {
@@ -291,7 +291,6 @@ final class ProfileBytes {
         BucketSeries packedBuckets() {
             int start = pos;
             int size = count();
-            int numbersAt = pos;
             // The first bucket is read, the others passed over: a batch decodes few of them.
             long first = size == 0 ? 0 : zigzag();
             for (int left = size - 1; left > 0; pos++) {
@@ -300,14 +299,15 @@ final class ProfileBytes {
                 }
             }
             int length = count();
-            BucketSeries s = BucketSeries.packed(size, first, buf, start, numbersAt, pos, length);
+            BucketSeries s = BucketSeries.packed(size, first, buf, start, pos, length);
             pos += length;
             return s;
         }
 
-        /** The {@code size} bucket numbers written from {@code at} (the first, then the gaps). */
-        static long[] bucketNumbers(byte[] data, int at, int size) {
+        /** The bucket numbers of the series stored from {@code at}: their count, the first, then the gaps. */
+        static long[] bucketNumbers(byte[] data, int at) {
             In in = new In(data, at);
+            int size = in.count();
             long[] buckets = new long[Math.max(1, size)];
             long q = 0;
             for (int i = 0; i < size; i++) {
