@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The per-batch cost of the engine's own classes, without Flink, on one thread: what the keyed
@@ -92,6 +94,7 @@ public final class StepBench {
         private final ProfileEvaluator ev;
         private final BenchBatches source;
         private final Map<Long, byte[]> state = new HashMap<>();
+        private BiConsumer<byte[], UserProfile> observer;
         private final long[] nanos = new long[6];
         private long deltas;
         private long instants;
@@ -108,6 +111,19 @@ public final class StepBench {
             this.batches = batches;
             this.ev = new ProfileEvaluator(Definitions.parseValid(document(set)), 90L * 86_400_000, true);
             this.source = new BenchBatches(users, batches, END, 30L * 86_400_000, 11);
+        }
+
+        /**
+         * Told of each measured batch, after its step: the value its profile was loaded from
+         * (null for a new user) and the profile as the step left it.
+         */
+        public void observe(BiConsumer<byte[], UserProfile> observer) {
+            this.observer = observer;
+        }
+
+        /** The stored profile values. */
+        public Collection<byte[]> stored() {
+            return state.values();
         }
 
         /** Takes up to {@code n} more batches; returns the nanoseconds they took. */
@@ -156,6 +172,9 @@ public final class StepBench {
             long t5 = System.nanoTime();
             state.put(batch.mpid, ProfileCodec.encode(p));
             long t6 = System.nanoTime();
+            if (measure && observer != null) {
+                observer.accept(stored, p);
+            }
             if (measure) {
                 measured++;
                 deltas += flips;

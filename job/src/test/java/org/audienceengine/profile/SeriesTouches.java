@@ -1,11 +1,6 @@
 package org.audienceengine.profile;
 
-import org.audienceengine.bench.BenchAudiences;
-import org.audienceengine.bench.BenchBatches;
-import org.audienceengine.definitions.Definitions;
-import org.audienceengine.evaluation.ProfileEvaluator;
-import org.audienceengine.ingest.Batch;
-import org.audienceengine.ingest.BatchParser;
+import org.audienceengine.bench.StepBench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,9 +11,10 @@ import java.util.Map;
 /**
  * How many of a user's event series a live batch reads and changes: what a state layout with a
  * state entry per series would read and write per batch beside the rest of the profile. The
- * step split's batches at the live job's clock ({@code StepBench ... live}); the second half is
- * counted. A series is read when its counts were decoded (the batch counted an event in it, or
- * an evaluated audience read it), changed when its counts and buckets differ from before. Then
+ * step split's run at the live job's clock ({@code StepBench ... live}), each measured batch
+ * looked at after its step. A series is read when its counts were decoded (the batch counted an
+ * event in it, or an evaluated audience read it), changed when its counts and buckets differ from
+ * before. Then
  * the cost of a decode and encode of each stored profile as it is (its series left packed) and of
  * the same profile without its series: what a profile's series cost the codec when a batch
  * leaves them alone (median of five rounds).
@@ -26,56 +22,38 @@ import java.util.Map;
  * <p>{@code bench/run touches [USERS] [BATCHES] [AUDIENCES]}
  */
 public final class SeriesTouches {
-    private static final long END = 1_780_000_000_000L;
-
     private SeriesTouches() {}
 
     public static void main(String[] args) throws Exception {
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int batches = args.length > 1 ? Integer.parseInt(args[1]) : 300_000;
         int audiences = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-        ProfileEvaluator ev = new ProfileEvaluator(
-                Definitions.parseValid(BenchAudiences.document(audiences, audiences, 7)), 90L * 86_400_000, true);
-        BenchBatches source = new BenchBatches(users, batches, END, 30L * 86_400_000, 11);
-        Map<Long, byte[]> state = new HashMap<>();
-        long series = 0;
-        long read = 0;
-        long changed = 0;
+        StepBench.Steps steps = new StepBench.Steps(users, batches, String.valueOf(audiences), true);
+        long[] counts = new long[4];
         long[] readHistogram = new long[11];
-        int counted = 0;
-        for (int i = 0; i < batches; i++) {
-            Batch batch = BatchParser.parse(source.next(), null).batch();
-            long now = END + i / 20;
-            byte[] stored = state.get(batch.mpid);
-            UserProfile p = stored == null ? ProfileEvaluator.newProfile(now) : ProfileCodec.decode(stored);
+        steps.observe((stored, p) -> {
             Map<Long, byte[]> before = stored == null ? Map.of() : seriesBytes(ProfileCodec.decode(stored));
-            Deduplication.dropSeenEvents(p, batch);
-            ev.applyBatch(batch.mpid, p, batch, now);
-            Deduplication.remember(p, batch);
-            long next = ev.nextInstant(p, now, false);
-            p.timerAt = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
-            if (i >= batches / 2) {
-                counted++;
-                series += p.series.size();
-                int r = 0;
-                for (int k = 0; k < p.series.size(); k++) {
-                    BucketSeries s = p.series.valueAt(k);
-                    if (!s.isPacked()) {
-                        r++;
-                        if (!Arrays.equals(before.get(p.series.keyAt(k)), bytes(s))) {
-                            changed++;
-                        }
+            int read = 0;
+            for (int k = 0; k < p.series.size(); k++) {
+                BucketSeries s = p.series.valueAt(k);
+                if (!s.isPacked()) {
+                    read++;
+                    if (!Arrays.equals(before.get(p.series.keyAt(k)), bytes(s))) {
+                        counts[3]++;
                     }
                 }
-                read += r;
-                readHistogram[Math.min(10, r)]++;
             }
-            state.put(batch.mpid, ProfileCodec.encode(p));
-        }
+            counts[0]++;
+            counts[1] += p.series.size();
+            counts[2] += read;
+            readHistogram[Math.min(10, read)]++;
+        });
+        steps.next(batches);
+        double counted = counts[0];
         System.out.printf("%d audiences: %.2f series per user's profile; per batch %.2f read, %.2f changed%n",
-                audiences, series / (double) counted, read / (double) counted, changed / (double) counted);
+                audiences, counts[1] / counted, counts[2] / counted, counts[3] / counted);
         System.out.println("batches by series read (0, 1, … 10 or more): " + Arrays.toString(readHistogram));
-        List<byte[]> stored = new ArrayList<>(state.values());
+        List<byte[]> stored = new ArrayList<>(steps.stored());
         List<byte[]> withoutSeries = new ArrayList<>();
         for (byte[] value : stored) {
             UserProfile p = ProfileCodec.decode(value);
