@@ -101,6 +101,7 @@ public final class StepBench {
         private int measured;
         private int done;
 
+        /** At the batch times; kept so that {@link StepAB} still runs builds from before {@code live}. */
         public Steps(int users, int batches, String set) throws Exception {
             this(users, batches, set, false);
         }
